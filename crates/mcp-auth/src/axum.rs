@@ -1,0 +1,2 @@
+//! axum extractors (STUB: to be implemented).
+#![allow(missing_docs, unused)]

@@ -1,0 +1,2 @@
+//! WWW-Authenticate (STUB: to be implemented).
+#![allow(missing_docs, unused)]

@@ -1,0 +1,2 @@
+//! McpAuth facade (STUB: to be implemented).
+#![allow(missing_docs, unused)]

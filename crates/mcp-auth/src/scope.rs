@@ -1,0 +1,2 @@
+//! Scopes (STUB: to be implemented).
+#![allow(missing_docs, unused)]

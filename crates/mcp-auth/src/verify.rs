@@ -1,0 +1,84 @@
+//! Token verification: the [`TokenVerifier`] trait and the built-in verifiers.
+//!
+//! A verifier turns a bearer token into an [`AuthInfo`] or a [`VerifyError`]. The Bearer layer
+//! calls it for every request; scopes are checked by the layer afterwards.
+//!
+//! * [`JwtVerifier`]: JWT access tokens (RFC 9068) checked against the issuers' JWKS.
+//! * any `Fn(BearerToken) -> impl Future<Output = Result<AuthInfo, VerifyError>>` closure.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::auth_info::AuthInfo;
+use crate::bearer::BearerToken;
+use crate::error::VerifyError;
+
+pub mod jwk;
+pub mod jwks;
+pub mod jwt;
+
+pub use jwks::{JwksCache, JwksCacheConfig};
+pub use jwt::{JwtVerifier, ScopeClaim, TypPolicy};
+
+/// A boxed, sendable future, as returned by [`TokenVerifier::verify`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Checks an access token and returns the identity behind it.
+///
+/// Implementations must return [`VerifyErrorKind::Unavailable`](crate::VerifyErrorKind) when the
+/// token cannot be checked (network failure, timeout, ...), never accept a token they could not
+/// check, and never put the token into an error.
+///
+/// The trait is object safe; closures implement it:
+///
+/// ```
+/// use mcp_auth::{AuthInfo, BearerToken, TokenVerifier, VerifyError, VerifyErrorKind};
+///
+/// let verifier = |token: BearerToken| async move {
+///     if token.secret() == "let-me-in" {
+///         Ok(AuthInfo::new(token, "https://as.example.com", "alice"))
+///     } else {
+///         Err(VerifyError::new(VerifyErrorKind::Inactive))
+///     }
+/// };
+/// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let info = rt.block_on(verifier.verify(&BearerToken::new("let-me-in"))).unwrap();
+/// assert_eq!(info.subject, "alice");
+/// ```
+pub trait TokenVerifier: Send + Sync + 'static {
+    /// Verifies `token`.
+    fn verify<'a>(&'a self, token: &'a BearerToken)
+    -> BoxFuture<'a, Result<AuthInfo, VerifyError>>;
+}
+
+impl<F, Fut> TokenVerifier for F
+where
+    F: Fn(BearerToken) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<AuthInfo, VerifyError>> + Send + 'static,
+{
+    fn verify<'a>(
+        &'a self,
+        token: &'a BearerToken,
+    ) -> BoxFuture<'a, Result<AuthInfo, VerifyError>> {
+        Box::pin(self(token.clone()))
+    }
+}
+
+impl<V: TokenVerifier + ?Sized> TokenVerifier for Arc<V> {
+    fn verify<'a>(
+        &'a self,
+        token: &'a BearerToken,
+    ) -> BoxFuture<'a, Result<AuthInfo, VerifyError>> {
+        (**self).verify(token)
+    }
+}
+
+impl TokenVerifier for Box<dyn TokenVerifier> {
+    fn verify<'a>(
+        &'a self,
+        token: &'a BearerToken,
+    ) -> BoxFuture<'a, Result<AuthInfo, VerifyError>> {
+        (**self).verify(token)
+    }
+}
