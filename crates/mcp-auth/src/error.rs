@@ -2,7 +2,7 @@
 //!
 //! * [`ConfigError`]: refused configuration, reported when something is built (never per request).
 //! * [`VerifyError`]: a presented access token could not be accepted, or could not be checked.
-//! * [`DiscoveryError`] (in [`crate::discovery`]) and [`FetchError`](crate::http_client::FetchError):
+//! * [`DiscoveryError`](crate::DiscoveryError) (in [`crate::discovery`]) and [`FetchError`](crate::http_client::FetchError):
 //!   outbound fetches of metadata and keys.
 
 use std::fmt;

@@ -14,6 +14,8 @@ pub mod http_client;
 pub mod layer;
 pub mod mcp_auth;
 pub mod metadata;
+pub mod metadata_service;
+pub mod resource;
 pub mod scope;
 pub mod verify;
 
@@ -22,4 +24,6 @@ pub use auth_server::AuthServer;
 pub use bearer::BearerToken;
 pub use discovery::{AuthServerConfig, AuthServerType, DiscoveryError};
 pub use error::{ConfigError, VerifyError, VerifyErrorKind};
+pub use mcp_auth::{McpAuth, McpAuthBuilder};
+pub use resource::ProtectedResource;
 pub use verify::{JwtVerifier, TokenVerifier};

@@ -18,8 +18,9 @@ pub mod jwk;
 pub mod jwks;
 pub mod jwt;
 
-pub use jwks::{JwksCache, JwksCacheConfig};
-pub use jwt::{JwtVerifier, ScopeClaim, TypPolicy};
+pub use jwk::JwkSet;
+pub use jwks::{JwksCache, JwksCacheConfig, JwksRegistry};
+pub use jwt::{JwsAlgorithm, JwtVerifier, ScopeClaim, TypPolicy};
 
 /// A boxed, sendable future, as returned by [`TokenVerifier::verify`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -1,0 +1,227 @@
+//! Strict JSON for JOSE objects: I-JSON (RFC 7493) rather than "whatever serde accepts".
+//!
+//! * Member names must be unique in every object (RFC 7515 §4, RFC 7519 §4, RFC 7493 §2.3);
+//!   `serde_json::Value` would silently keep the last duplicate, which lets a token say two
+//!   things at once (RFC 8725 §2.6).
+//! * Text must be UTF-8 without a byte-order mark; lone surrogate escapes are refused
+//!   (RFC 8725 §3.7, RFC 7493 §2.1). `serde_json` enforces both.
+//! * Numbers outside the `f64` range (`1e400`) are refused by `serde_json`; nesting depth is
+//!   bounded by its recursion limit (128), so no stack exhaustion (CVE-2025-53864 class).
+//!
+//! One pass, no intermediate `Value` tree that is then re-walked.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// Why a JSON text was refused. Carries no input data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JsonError {
+    /// Not JSON, not UTF-8, trailing data, duplicate names, or out-of-range numbers.
+    Invalid,
+    /// Valid JSON, but the top-level value is not an object.
+    NotAnObject,
+}
+
+/// Parses `bytes` as a JSON object with unique member names at every level.
+pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let map = match de.deserialize_any(TopLevel) {
+        Ok(Some(map)) => map,
+        Ok(None) => return Err(JsonError::NotAnObject),
+        Err(_) => return Err(JsonError::Invalid),
+    };
+    de.end().map_err(|_| JsonError::Invalid)?;
+    Ok(map)
+}
+
+/// Accepts any JSON value at the top, keeping it only when it is an object.
+struct TopLevel;
+
+impl<'de> Visitor<'de> for TopLevel {
+    type Value = Option<Map<String, Value>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        visit_object(map).map(Some)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        StrictValue.visit_seq(seq).map(|_| None)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+fn visit_object<'de, A: MapAccess<'de>>(mut access: A) -> Result<Map<String, Value>, A::Error> {
+    let mut map = Map::new();
+    while let Some(name) = access.next_key::<String>()? {
+        if map.contains_key(&name) {
+            return Err(de::Error::custom("duplicate member name"));
+        }
+        let value = access.next_value_seed(StrictValue)?;
+        map.insert(name, value);
+    }
+    Ok(map)
+}
+
+/// A `serde_json::Value` whose objects have unique member names.
+#[derive(Clone, Copy)]
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("number out of range"))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(StrictValue)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        visit_object(map).map(Value::Object)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_objects_and_nested_values() {
+        let map = parse_object(br#"{"a":1,"b":[true,null,"x",1.5],"c":{"d":-2}}"#).unwrap();
+        assert_eq!(map["a"], 1);
+        assert_eq!(map["b"][3], 1.5);
+        assert_eq!(map["c"]["d"], -2);
+    }
+
+    #[test]
+    fn duplicate_names_are_refused_at_every_level() {
+        assert_eq!(parse_object(br#"{"a":1,"a":2}"#), Err(JsonError::Invalid));
+        assert_eq!(
+            parse_object(br#"{"a":{"b":1,"b":1}}"#),
+            Err(JsonError::Invalid)
+        );
+        assert_eq!(
+            parse_object(br#"{"a":[{"b":1,"b":1}]}"#),
+            Err(JsonError::Invalid)
+        );
+        // An escaped spelling of the same name is the same name.
+        assert_eq!(
+            parse_object(br#"{"alg":1,"\u0061lg":2}"#),
+            Err(JsonError::Invalid)
+        );
+    }
+
+    #[test]
+    fn non_objects_are_told_apart() {
+        for text in [&b"[]"[..], b"\"x\"", b"1", b"null", b"true", b"[{\"a\":1}]"] {
+            assert_eq!(parse_object(text), Err(JsonError::NotAnObject), "{text:?}");
+        }
+        assert_eq!(
+            parse_object(b"[{\"a\":1,\"a\":1}]"),
+            Err(JsonError::Invalid)
+        );
+    }
+
+    #[test]
+    fn bad_encodings_are_refused() {
+        let cases: [&[u8]; 9] = [
+            b"{",
+            b"",
+            b"{} {}",
+            b"\xEF\xBB\xBF{}",                    // BOM
+            b"{\"a\":\"\xFF\"}",                  // invalid UTF-8
+            b"{\"a\":\"\xC0\xAF\"}",              // overlong
+            br#"{"a":"\ud800"}"#,                 // lone surrogate
+            b"{\x00\"\x00a\x00\"\x00:\x001\x00}", // UTF-16LE
+            br#"{"exp":1e999999}"#,
+        ];
+        for text in cases {
+            assert_eq!(parse_object(text), Err(JsonError::Invalid), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        let mut text = String::from("{\"a\":");
+        text.push_str(&"[".repeat(10_000));
+        text.push_str(&"]".repeat(10_000));
+        text.push('}');
+        assert_eq!(parse_object(text.as_bytes()), Err(JsonError::Invalid));
+    }
+}

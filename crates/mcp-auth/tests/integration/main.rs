@@ -1,0 +1,8 @@
+//! Integration tests over real sockets on 127.0.0.1:0.
+
+mod discovery;
+mod jwks;
+mod jwt;
+mod layer;
+mod mcp_auth;
+mod support;
