@@ -71,7 +71,6 @@ impl McpAuth {
     }
 
     /// A builder, for several resources.
-    #[must_use]
     pub fn builder() -> McpAuthBuilder {
         McpAuthBuilder::default()
     }
@@ -223,7 +222,6 @@ impl McpAuth {
     /// or in legacy mode the authorization-server metadata); anything else gets 404.
     ///
     /// Mount it outside the Bearer layer: discovery must work without a token.
-    #[must_use]
     pub fn metadata_service(&self) -> MetadataService {
         match &self.inner.mode {
             Mode::Resources(list) => MetadataService::for_resources(list),
@@ -234,7 +232,6 @@ impl McpAuth {
     /// An axum router with the well-known metadata routes; merge it into your app outside the
     /// Bearer layer.
     #[cfg(feature = "axum")]
-    #[must_use]
     pub fn metadata_router<S>(&self) -> axum::Router<S>
     where
         S: Clone + Send + Sync + 'static,

@@ -1,0 +1,71 @@
+//! Token introspection (RFC 7662): for authenticated confidential clients.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use http::header::{CACHE_CONTROL, PRAGMA};
+use http::{HeaderMap, HeaderValue};
+use serde_json::{Map, Value, json};
+
+use super::State;
+use super::client_authentication::authenticate;
+use super::error_response::ErrorResponse;
+use super::form::Form;
+use crate::authorization_server::AuthorizationServer;
+
+/// `POST /introspect` with `token` (and an optional, ignored, `token_type_hint`).
+pub(crate) async fn introspect(
+    axum::extract::State(server): State,
+    headers: HeaderMap,
+    form: Result<Form, ErrorResponse>,
+) -> Response {
+    match respond(&server, &headers, form) {
+        Ok(body) => (
+            [
+                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (PRAGMA, HeaderValue::from_static("no-cache")),
+            ],
+            Json(body),
+        )
+            .into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+fn respond(
+    server: &AuthorizationServer,
+    headers: &HeaderMap,
+    form: Result<Form, ErrorResponse>,
+) -> Result<Value, ErrorResponse> {
+    let form = form?;
+    authenticate(server, headers, &form, false)?;
+    let token = form
+        .get("token")
+        .ok_or_else(|| ErrorResponse::invalid_request("token is missing"))?;
+    // RFC 7662 §2.2: unknown, expired and revoked tokens are all just inactive.
+    let Some(record) = server.tokens.active(server.now(), token) else {
+        return Ok(json!({ "active": false }));
+    };
+    let mut body = Map::new();
+    body.insert("active".into(), json!(true));
+    if !record.scopes.is_empty() {
+        body.insert("scope".into(), json!(crate::scope::join(&record.scopes)));
+    }
+    body.insert("client_id".into(), json!(record.client_id));
+    if let Some(user) = record
+        .user_sub
+        .as_deref()
+        .and_then(|s| server.user_by_sub(s))
+    {
+        body.insert("username".into(), json!(user.username));
+    }
+    body.insert("token_type".into(), json!("Bearer"));
+    body.insert("exp".into(), json!(record.expires_at));
+    body.insert("iat".into(), json!(record.issued_at));
+    body.insert("sub".into(), json!(record.subject()));
+    if let Some(audience) = &record.audience {
+        body.insert("aud".into(), json!(audience));
+    }
+    body.insert("iss".into(), json!(server.issuer));
+    body.insert("jti".into(), json!(record.jti));
+    Ok(Value::Object(body))
+}

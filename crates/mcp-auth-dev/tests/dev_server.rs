@@ -1,0 +1,19 @@
+//! End-to-end tests of the development authorization server over real HTTP on 127.0.0.1:0,
+//! with real keys and signatures, checked with the core crate's discovery and verifiers.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod dev_server {
+    pub mod support;
+
+    mod client_credentials;
+    mod errors;
+    mod in_process;
+    mod keys_file;
+    mod metadata;
+    mod userinfo_introspection;
+}
