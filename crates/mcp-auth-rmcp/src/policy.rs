@@ -166,15 +166,14 @@ impl ScopePolicy {
         }
     }
 
-    /// An empty policy that takes from `layer` the `resource_metadata` URL of its challenges and
-    /// the layer's required scopes (listed first in every `scope` challenge this policy sends).
-    ///
-    /// The layer's scope matcher is not visible to the policy: if the layer uses a
-    /// hierarchical matcher, pass the same one to [`with_scope_matcher`](Self::with_scope_matcher).
+    /// An empty policy that takes from `layer` the `resource_metadata` URL of its challenges,
+    /// the layer's required scopes (listed first in every `scope` challenge this policy sends) and
+    /// its scope matcher, so both decide scopes the same way.
     pub fn for_layer(layer: &BearerAuthLayer) -> Self {
         Self {
             base: layer.required_scopes().clone(),
             resource_metadata: layer.resource_metadata().map(str::to_owned),
+            matcher: layer.scope_matcher(),
             ..Self::new()
         }
     }
@@ -294,21 +293,16 @@ impl ScopePolicy {
         self
     }
 
-    /// Sets the `resource_metadata` URL sent in challenges (RFC 9728 §5.1). The value is
-    /// checked by building a throw-away [`BearerAuthLayer`] with it, so the same rules apply:
-    /// absolute, `https` (plain `http` only for loopback hosts), no userinfo, no fragment.
+    /// Sets the `resource_metadata` URL sent in challenges (RFC 9728 §5.1), checked with the
+    /// same rules as the Bearer layer's: absolute, `https` (plain `http` only for loopback
+    /// hosts), no userinfo, no fragment.
     ///
     /// # Errors
     ///
     /// [`ConfigError::InvalidUrl`] when the URL does not meet these rules.
     pub fn with_resource_metadata(mut self, url: &str) -> Result<Self, ConfigError> {
-        let probe = BearerAuthLayer::new(|_: mcp_auth::BearerToken| async {
-            Err::<mcp_auth::AuthInfo, _>(mcp_auth::VerifyError::new(
-                mcp_auth::VerifyErrorKind::Inactive,
-            ))
-        })
-        .with_resource_metadata(url)?;
-        self.resource_metadata = probe.resource_metadata().map(str::to_owned);
+        mcp_auth::layer::validate_resource_metadata_url(url)?;
+        self.resource_metadata = Some(url.to_owned());
         Ok(self)
     }
 

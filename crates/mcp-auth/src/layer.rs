@@ -253,7 +253,7 @@ impl BearerAuthLayer {
     ///
     /// [`ConfigError::InvalidUrl`] when the URL does not meet these rules.
     pub fn with_resource_metadata(self, url: &str) -> Result<Self, ConfigError> {
-        validate_metadata_url(url)?;
+        validate_resource_metadata_url(url)?;
         let url = url.to_owned();
         Ok(self.update(|c| c.resource_metadata = Some(url)))
     }
@@ -341,6 +341,13 @@ impl BearerAuthLayer {
     pub fn required_scopes(&self) -> &RequiredScopes {
         &self.config.required
     }
+
+    /// The scope matcher (exact unless [`with_scope_matcher`](Self::with_scope_matcher) set
+    /// another), so layers further in can decide scopes the same way.
+    #[must_use]
+    pub fn scope_matcher(&self) -> Arc<dyn ScopeMatcher> {
+        Arc::clone(&self.config.matcher)
+    }
 }
 
 impl<S> Layer<S> for BearerAuthLayer {
@@ -358,8 +365,13 @@ fn retry_after_value(retry_after: Duration) -> HeaderValue {
     HeaderValue::from(secs)
 }
 
-/// Checks a `resource_metadata` URL (RFC 9728 §3, §5.1).
-fn validate_metadata_url(url: &str) -> Result<(), ConfigError> {
+/// Checks a `resource_metadata` URL (RFC 9728 §3, §5.1) with the rules of
+/// [`BearerAuthLayer::with_resource_metadata`].
+///
+/// # Errors
+///
+/// [`ConfigError::InvalidUrl`] when the URL is not acceptable.
+pub fn validate_resource_metadata_url(url: &str) -> Result<(), ConfigError> {
     let refuse = |reason: &'static str| ConfigError::InvalidUrl {
         url: url.to_owned(),
         reason,

@@ -1,8 +1,10 @@
 //! Integration tests over real sockets on 127.0.0.1:0.
 
 mod discovery;
+mod introspection;
 mod jwks;
 mod jwt;
 mod layer;
 mod mcp_auth;
 mod support;
+mod userinfo;

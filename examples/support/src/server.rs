@@ -1,0 +1,395 @@
+//! Building, binding and running an example server: the issuer (embedded or external), the
+//! [`McpAuth`], the verifier, the Bearer layer, the scope policy, and the transports.
+//!
+//! ```text
+//!  /.well-known/...            metadata (public)
+//!  ── BearerAuthLayer ───────────────────────────────────────────────────
+//!  /mcp       SessionBindingLayer → ScopePolicyLayer → rmcp StreamableHttpService
+//!  /sse       ScopePolicyLayer → mcp_auth_rmcp::sse::SseServer (GET: event stream)
+//!  /messages  ScopePolicyLayer → mcp_auth_rmcp::sse::SseServer (POST: messages)
+//! ```
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use mcp_auth::{AuthServer, BearerAuthLayer, McpAuth, ProtectedResource};
+use mcp_auth_dev::DevServer;
+use mcp_auth_rmcp::{ScopePolicy, SessionBindingLayer, SseServer};
+use rmcp::ServerHandler;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::banner::{self, BannerFacts};
+use crate::config::{AuthMode, Config, IssuerSetting, SettingError};
+use crate::example::Example;
+use crate::verifier;
+
+/// The path of the Streamable HTTP endpoint.
+pub const MCP_PATH: &str = "/mcp";
+/// The path of the legacy SSE event stream.
+pub const SSE_PATH: &str = "/sse";
+/// How long [`RunningServer::shutdown`] waits for open connections (event streams stay open
+/// until their client leaves).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+/// The scopes the embedded development server always offers (OpenID Connect Core §5.4).
+const OIDC_SCOPES: [&str; 3] = ["openid", "profile", "email"];
+
+/// Why a server did not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StartError {
+    /// A setting is missing or bad (exit code 2).
+    Setting(SettingError),
+    /// Something else failed: an address in use, an internal error (exit code 1). The message
+    /// names the variable involved when there is one.
+    Failed(String),
+}
+
+impl StartError {
+    /// The process exit code for this error: 2 for settings, 1 otherwise.
+    #[must_use]
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Setting(_) => 2,
+            Self::Failed(_) => 1,
+        }
+    }
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Setting(error) => error.fmt(f),
+            Self::Failed(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl From<SettingError> for StartError {
+    fn from(error: SettingError) -> Self {
+        Self::Setting(error)
+    }
+}
+
+/// A running example server (and the embedded development server, if any). Serves on a task
+/// of the current tokio runtime until [`shutdown`](Self::shutdown) or drop.
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    resource: String,
+    issuer: String,
+    metadata_url: String,
+    banner: String,
+    dev: Option<DevServer>,
+    cancel: Box<dyn Fn() + Send + Sync>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for RunningServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunningServer")
+            .field("local_addr", &self.local_addr)
+            .field("resource", &self.resource)
+            .field("issuer", &self.issuer)
+            .field("dev", &self.dev)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningServer {
+    /// The address the MCP server listens on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://<local address>`: where this process serves (the resource identifier may be a
+    /// public URL in front of it).
+    #[must_use]
+    pub fn base_url(&self) -> String {
+        format!("http://{}", loopback_for(self.local_addr))
+    }
+
+    /// The Streamable HTTP endpoint on the local address.
+    #[must_use]
+    pub fn mcp_url(&self) -> String {
+        format!("{}{MCP_PATH}", self.base_url())
+    }
+
+    /// The legacy SSE endpoint on the local address.
+    #[must_use]
+    pub fn sse_url(&self) -> String {
+        format!("{}{SSE_PATH}", self.base_url())
+    }
+
+    /// The resource identifier (`MCP_RESOURCE`, or `http://<local address>/mcp`).
+    #[must_use]
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The trusted issuer.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The metadata URL clients start from: the protected-resource metadata (RFC 9728), or in
+    /// legacy mode the re-published authorization-server metadata (RFC 8414).
+    #[must_use]
+    pub fn metadata_url(&self) -> &str {
+        &self.metadata_url
+    }
+
+    /// The embedded development server, when `MCP_AUTH_ISSUER` was not set.
+    #[must_use]
+    pub fn dev_server(&self) -> Option<&DevServer> {
+        self.dev.as_ref()
+    }
+
+    /// The start-up banner: URLs, and with the embedded server the test users, demo tokens, a
+    /// `curl` walk-through and how to connect MCP Inspector.
+    #[must_use]
+    pub fn banner(&self) -> &str {
+        &self.banner
+    }
+
+    /// Ends the MCP sessions, stops accepting connections, waits briefly for open ones, then
+    /// stops the embedded development server.
+    pub async fn shutdown(mut self) {
+        (self.cancel)();
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+        if let Some(dev) = self.dev.take() {
+            dev.shutdown().await;
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        (self.cancel)();
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Starts `example` with `config`: the embedded development server when no issuer is
+/// configured, then the MCP server on `config.bind` (port 0: any free port), making a handler
+/// with `factory` for each MCP session.
+///
+/// # Errors
+///
+/// [`StartError::Setting`] when the settings cannot work together (for example a verifier the
+/// issuer does not support), [`StartError::Failed`] when an address cannot be bound.
+pub async fn start<S, F>(
+    config: &Config,
+    example: &Example,
+    factory: F,
+) -> Result<RunningServer, StartError>
+where
+    S: ServerHandler + Send + 'static,
+    F: Fn() -> S + Clone + Send + Sync + 'static,
+{
+    let (issuer, dev) = match &config.issuer {
+        IssuerSetting::Embedded { bind } => {
+            let dev = start_dev_server(*bind, example).await?;
+            (dev.issuer().to_owned(), Some(dev))
+        }
+        IssuerSetting::External(issuer) => (issuer.clone(), None),
+    };
+    let listener = TcpListener::bind(config.bind).await.map_err(|error| {
+        StartError::Failed(format!(
+            "MCP_BIND: cannot listen on {}: {error}",
+            config.bind
+        ))
+    })?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|error| StartError::Failed(format!("MCP_BIND: {error}")))?;
+    let resource = config
+        .resource
+        .clone()
+        .unwrap_or_else(|| format!("http://{}{MCP_PATH}", loopback_for(local_addr)));
+
+    let server = AuthServer::lazy(&issuer, Some(config.issuer_type))
+        .map_err(|error| SettingError::new("MCP_AUTH_ISSUER", format!("is not usable: {error}")))?;
+    // Discover now, so a verifier the issuer cannot support is reported at start-up. A failure
+    // is not fatal: the server starts and answers 503 until the issuer can be reached.
+    let discovery_warning = server.metadata().await.err().map(|error| {
+        format!(
+            "warning: the issuer's metadata could not be fetched yet ({error}); requests get \
+             503 until it can"
+        )
+    });
+
+    let auth = match config.mode {
+        AuthMode::Resource => McpAuth::new(
+            ProtectedResource::new(&resource)
+                .map_err(|e| SettingError::new("MCP_RESOURCE", format!("is not usable: {e}")))?
+                .with_authorization_server(server.clone())
+                .with_scopes_supported(example.scopes_supported().iter().cloned())
+                .map_err(failed)?
+                .with_resource_name(example.name()),
+        )
+        .map_err(failed)?,
+        AuthMode::AuthorizationServer => McpAuth::authorization_server(server.clone()),
+    };
+    let verifier_kind = config.verifier_for(example);
+    let verifier = verifier::build(config, verifier_kind, &auth, &server, &resource)?;
+    let bearer = match config.mode {
+        AuthMode::Resource => auth.bearer_auth(verifier),
+        AuthMode::AuthorizationServer => auth.legacy_bearer_auth(verifier),
+    }
+    .map_err(failed)?
+    .with_resource(resource.clone());
+
+    let streamable_config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(allowed_hosts(&resource, local_addr));
+    let sessions = streamable_config.cancellation_token.clone();
+    let app = router(&auth, bearer, example, streamable_config, factory)?;
+
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = stop.await;
+    });
+    let task = tokio::spawn(async move {
+        if let Err(error) = serve.await {
+            eprintln!("error: the MCP server failed: {error}");
+        }
+    });
+
+    let metadata_url = match config.mode {
+        AuthMode::Resource => auth
+            .resources()
+            .first()
+            .map(|r| r.metadata_url().to_string())
+            .unwrap_or_default(),
+        AuthMode::AuthorizationServer => format!(
+            "http://{}/.well-known/oauth-authorization-server",
+            loopback_for(local_addr)
+        ),
+    };
+    let mut running = RunningServer {
+        local_addr,
+        resource,
+        issuer,
+        metadata_url,
+        banner: String::new(),
+        dev,
+        cancel: Box::new(move || sessions.cancel()),
+        shutdown: Some(shutdown),
+        task: Some(task),
+    };
+    running.banner = banner::render(&BannerFacts {
+        example,
+        config,
+        server: &running,
+        verifier: verifier_kind,
+        warning: discovery_warning.as_deref(),
+    });
+    Ok(running)
+}
+
+fn failed(error: impl fmt::Display) -> StartError {
+    StartError::Failed(error.to_string())
+}
+
+async fn start_dev_server(bind: SocketAddr, example: &Example) -> Result<DevServer, StartError> {
+    let mut scopes: Vec<String> = OIDC_SCOPES.iter().map(|s| (*s).to_owned()).collect();
+    for scope in example.scopes_supported() {
+        if !scopes.contains(scope) {
+            scopes.push(scope.clone());
+        }
+    }
+    DevServer::builder()
+        .bind(bind)
+        .scopes_supported(scopes)
+        .start()
+        .await
+        .map_err(|error| {
+            StartError::Failed(format!(
+                "MCP_AUTH_DEV_BIND: cannot start the development authorization server: {error}"
+            ))
+        })
+}
+
+fn router<S, F>(
+    auth: &McpAuth,
+    bearer: BearerAuthLayer,
+    example: &Example,
+    streamable_config: StreamableHttpServerConfig,
+    factory: F,
+) -> Result<Router, StartError>
+where
+    S: ServerHandler + Send + 'static,
+    F: Fn() -> S + Clone + Send + Sync + 'static,
+{
+    let mut policy = ScopePolicy::for_layer(&bearer);
+    for (tool, scopes) in example.tool_scopes() {
+        policy = policy
+            .with_tool(tool.clone(), scopes.iter().cloned())
+            .map_err(failed)?;
+    }
+    let policy = policy.into_layer();
+
+    let streamable_factory = factory.clone();
+    let streamable = tower::ServiceBuilder::new()
+        .layer(SessionBindingLayer::new())
+        .layer(policy.clone())
+        .service(StreamableHttpService::new(
+            move || Ok(streamable_factory()),
+            Arc::new(LocalSessionManager::default()),
+            streamable_config,
+        ));
+    let legacy = SseServer::new(move || Ok(factory())).router().layer(policy);
+    Ok(Router::new()
+        .nest_service(MCP_PATH, streamable)
+        .merge(legacy)
+        .layer(bearer)
+        .merge(auth.metadata_router()))
+}
+
+/// The `Host` values rmcp accepts (DNS-rebinding protection): loopback names, the resource's
+/// host, and the bound address when it is a specific one.
+fn allowed_hosts(resource: &str, local_addr: SocketAddr) -> Vec<String> {
+    let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec();
+    if let Some(host) = url::Url::parse(resource)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+    {
+        hosts.push(host);
+    }
+    if !local_addr.ip().is_unspecified() {
+        hosts.push(local_addr.ip().to_string());
+    }
+    hosts.dedup();
+    hosts
+}
+
+/// A wildcard bind is reached on the loopback address of its family.
+pub(crate) fn loopback_for(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
+}
