@@ -4,6 +4,11 @@
 //! calls it for every request; scopes are checked by the layer afterwards.
 //!
 //! * [`JwtVerifier`]: JWT access tokens (RFC 9068) checked against the issuers' JWKS.
+//! * [`IntrospectionVerifier`]: any token, checked by the issuer's RFC 7662 introspection
+//!   endpoint.
+//! * [`UserinfoVerifier`]: any token, checked by the issuer's OpenID Connect userinfo endpoint
+//!   (proves the token is live, not that it was issued for this resource: see its docs).
+//! * [`CachedVerifier`]: a bounded cache of verified tokens in front of any verifier.
 //! * any `Fn(BearerToken) -> impl Future<Output = Result<AuthInfo, VerifyError>>` closure.
 
 use std::future::Future;
@@ -21,6 +26,15 @@ pub mod jwt;
 pub use jwk::JwkSet;
 pub use jwks::{JwksCache, JwksCacheConfig, JwksRegistry};
 pub use jwt::{JwsAlgorithm, JwtVerifier, ScopeClaim, TypPolicy};
+
+mod endpoint;
+pub mod introspection;
+pub mod token_cache;
+pub mod userinfo;
+
+pub use introspection::{ClientAuth, IntrospectionVerifier};
+pub use token_cache::CachedVerifier;
+pub use userinfo::UserinfoVerifier;
 
 /// A boxed, sendable future, as returned by [`TokenVerifier::verify`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -77,7 +77,8 @@ pub(crate) struct Jwk {
 }
 
 enum Material {
-    Rsa(rsa::RsaKey),
+    /// Boxed: six lazily parsed keys make it much larger than the other variant.
+    Rsa(Box<rsa::RsaKey>),
     /// An EC (P-256/384/521) or Ed25519 key: one algorithm, parsed once.
     Curve {
         family: KeyFamily,
@@ -207,7 +208,7 @@ impl Jwk {
     fn parse(member: &Map<String, Value>) -> Option<Self> {
         let common = members::Common::read(member)?;
         let material = match common.kty {
-            "RSA" => Material::Rsa(rsa::RsaKey::parse(member, common.alg)?),
+            "RSA" => Material::Rsa(Box::new(rsa::RsaKey::parse(member, common.alg)?)),
             "EC" => curve::parse_ec(member)?,
             "OKP" => curve::parse_okp(member)?,
             // `oct` (D15) and unknown types are never usable.

@@ -124,6 +124,17 @@ impl JwksCache {
         self.read().keys.clone()
     }
 
+    /// The key set if it is fresh now; no network.
+    pub(crate) fn fresh_key_set(&self) -> Option<Arc<JwkSet>> {
+        let now = self.clock.now();
+        let state = self.read();
+        state
+            .keys
+            .as_ref()
+            .filter(|_| now < state.fresh_until)
+            .cloned()
+    }
+
     /// The number of fetches started so far (for tests and metrics).
     #[doc(hidden)]
     #[must_use]
@@ -193,10 +204,10 @@ impl JwksCache {
     fn unknown_kid_shortcut(&self, seen: &Arc<JwkSet>) -> Option<Option<Arc<JwkSet>>> {
         let now = self.clock.now();
         let state = self.read();
-        if let Some(keys) = &state.keys {
-            if !Arc::ptr_eq(keys, seen) {
-                return Some(Some(Arc::clone(keys)));
-            }
+        if let Some(keys) = &state.keys
+            && !Arc::ptr_eq(keys, seen)
+        {
+            return Some(Some(Arc::clone(keys)));
         }
         let cooldown = config::secs(self.config.refresh_cooldown());
         let cooling = state

@@ -14,6 +14,14 @@
 //!   exponent limits, Ed25519 small-order keys, NumericDate type checks (GHSA-h395-gr6q-cpjc),
 //!   scope-claim shapes.
 //!
+//! # Warm path
+//!
+//! When the issuer's keys are pinned, or cached and fresh, a token is verified synchronously
+//! inside [`TokenVerifier::verify`] (the returned future is already complete): a read lock and
+//! an `Arc` clone to reach the key set, no lock held across an `.await`, no key parsing, one
+//! pass over each part. Only a cold or stale cache, or an unknown `kid`, takes the
+//! asynchronous path that fetches.
+//!
 //! # Order of checks (each failure is a [`VerifyError`] of the kind shown)
 //!
 //! 1. length ≤ 16 KiB, exactly three non-empty parts, strict base64url ([`Malformed`]);
@@ -57,13 +65,13 @@ use crate::verify::jwks::{JwksCacheConfig, JwksRegistry};
 use crate::verify::{BoxFuture, TokenVerifier};
 
 pub(crate) mod algorithm;
-mod audience;
-mod claims;
-mod compact;
+pub(crate) mod audience;
+pub(crate) mod claims;
+pub(crate) mod compact;
 mod header;
 mod issuer;
 pub(crate) mod json;
-mod resource;
+pub(crate) mod resource;
 mod scopes;
 #[cfg(test)]
 mod tests;
@@ -358,6 +366,10 @@ impl TokenVerifier for JwtVerifier {
         &'a self,
         token: &'a BearerToken,
     ) -> BoxFuture<'a, Result<AuthInfo, VerifyError>> {
-        Box::pin(self.inner.verify(token))
+        // Warm keys: verified synchronously, no large future. Otherwise the async path.
+        match self.inner.verify_now(token) {
+            Some(result) => Box::pin(std::future::ready(result)),
+            None => Box::pin(self.inner.verify(token)),
+        }
     }
 }

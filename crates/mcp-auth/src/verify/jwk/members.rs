@@ -46,11 +46,9 @@ impl<'a> Common<'a> {
         }
         match member.get("key_ops") {
             None => {}
-            Some(Value::Array(ops)) if ops.iter().any(|op| op.as_str() == Some("verify")) => {
-                if ops.iter().any(|op| !op.is_string()) {
-                    return None;
-                }
-            }
+            Some(Value::Array(ops))
+                if ops.iter().all(Value::is_string)
+                    && ops.iter().any(|op| op.as_str() == Some("verify")) => {}
             Some(_) => return None,
         }
         Some(Self { kty, kid, alg })

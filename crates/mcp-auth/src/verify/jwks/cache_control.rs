@@ -35,6 +35,7 @@ pub(super) fn max_age(headers: &HeaderMap) -> Option<u64> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use http::HeaderValue;

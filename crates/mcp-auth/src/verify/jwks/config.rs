@@ -247,6 +247,7 @@ pub(super) fn secs(d: Duration) -> i64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -173,6 +173,7 @@ impl fmt::Debug for AlgorithmSet {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

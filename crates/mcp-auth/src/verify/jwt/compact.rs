@@ -57,15 +57,21 @@ pub(crate) fn decode_signature<'b>(
     part: &str,
     buf: &'b mut [u8; MAX_SIGNATURE_LEN],
 ) -> Option<&'b [u8]> {
+    decode_into(part, buf)
+}
+
+/// Decodes `part` into `buf` without allocating; `None` when malformed or longer than `buf`.
+pub(crate) fn decode_into<'b>(part: &str, buf: &'b mut [u8]) -> Option<&'b [u8]> {
     // 4 characters carry 3 bytes; refuse anything that could not fit before decoding.
-    if part.len() > MAX_SIGNATURE_LEN.div_ceil(3) * 4 {
+    if part.len() > buf.len().div_ceil(3) * 4 {
         return None;
     }
-    let len = URL_SAFE_NO_PAD.decode_slice(part, buf).ok()?;
+    let len = URL_SAFE_NO_PAD.decode_slice(part, &mut *buf).ok()?;
     buf.get(..len)
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -80,6 +80,27 @@ impl TrustedIssuer {
         }
     }
 
+    /// `true` for keys pinned in the configuration (never refetched).
+    pub(crate) fn is_pinned(&self) -> bool {
+        matches!(self.source, Source::Static(_))
+    }
+
+    /// The keys when they are at hand without waiting: pinned, or cached and fresh for the
+    /// current metadata. `None` means "take the asynchronous path".
+    pub(crate) fn keys_now(&self) -> Option<Arc<JwkSet>> {
+        match &self.source {
+            Source::Static(keys) => Some(Arc::clone(keys)),
+            Source::Discovered { server, resolved } => {
+                let metadata = server.metadata_now()?;
+                let resolved = resolved.read().unwrap_or_else(PoisonError::into_inner);
+                let current = resolved
+                    .as_ref()
+                    .filter(|r| Arc::ptr_eq(&r.metadata, &metadata))?;
+                current.cache.fresh_key_set()
+            }
+        }
+    }
+
     /// The key source for this request. Fetches metadata only for a trusted issuer, and only
     /// when the server has none yet.
     pub(crate) async fn keys(&self, ctx: CacheContext<'_>) -> Result<Keys, VerifyError> {

@@ -13,6 +13,7 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
 /// Why a JSON text was refused. Carries no input data.
@@ -82,11 +83,14 @@ impl<'de> Visitor<'de> for TopLevel {
 fn visit_object<'de, A: MapAccess<'de>>(mut access: A) -> Result<Map<String, Value>, A::Error> {
     let mut map = Map::new();
     while let Some(name) = access.next_key::<String>()? {
-        if map.contains_key(&name) {
-            return Err(de::Error::custom("duplicate member name"));
-        }
         let value = access.next_value_seed(StrictValue)?;
-        map.insert(name, value);
+        // One search per member: insert, and refuse if the name was already there.
+        match map.entry(name) {
+            Entry::Vacant(slot) => {
+                slot.insert(value);
+            }
+            Entry::Occupied(_) => return Err(de::Error::custom("duplicate member name")),
+        }
     }
     Ok(map)
 }
@@ -158,6 +162,7 @@ impl<'de> Visitor<'de> for StrictValue {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

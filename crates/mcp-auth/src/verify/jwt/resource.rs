@@ -63,6 +63,7 @@ pub(crate) fn validate_issuer(issuer: &str) -> Result<(), ConfigError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,6 @@
 //! The verification path, in the order documented on the [`jwt`](super) module.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -19,44 +20,143 @@ fn malformed(detail: &'static str) -> VerifyError {
     error(VerifyErrorKind::Malformed, detail)
 }
 
+/// Buffers a token is decoded into: on the stack of the synchronous path, inside the future
+/// of the asynchronous one.
+pub(super) struct Buffers {
+    header: [u8; 256],
+    /// Headers too large for `header` (an `x5c` chain, say).
+    header_vec: Vec<u8>,
+    payload: [u8; 2048],
+    signature: [u8; compact::MAX_SIGNATURE_LEN],
+}
+
+impl Buffers {
+    pub(super) fn new() -> Self {
+        Self {
+            header: [0; 256],
+            header_vec: Vec::new(),
+            payload: [0; 2048],
+            signature: [0; compact::MAX_SIGNATURE_LEN],
+        }
+    }
+}
+
+/// A token that passed every check that needs no key: steps 1 to 4 of the module docs.
+struct Prepared<'s, 't> {
+    signing_input: &'t [u8],
+    signature: &'t [u8],
+    alg: JwsAlgorithm,
+    kid: Option<Cow<'t, str>>,
+    claims: Map<String, Value>,
+    issuer: &'s TrustedIssuer,
+}
+
 impl Inner {
+    /// The synchronous path: the whole verification when the issuer's keys are at hand (pinned,
+    /// or cached and fresh), and every refusal that needs no key. `None` when keys must be
+    /// fetched first; the caller then takes [`verify`](Self::verify).
+    pub(super) fn verify_now(&self, token: &BearerToken) -> Option<Result<AuthInfo, VerifyError>> {
+        let mut buffers = Buffers::new();
+        let prepared = match self.prepare(token.secret(), &mut buffers) {
+            Ok(prepared) => prepared,
+            Err(error) => return Some(Err(error)),
+        };
+        let keys = prepared.issuer.keys_now()?;
+        let kid = prepared.kid.as_deref();
+        if matches!(keys.select(kid, prepared.alg), Selection::UnknownKid)
+            && !prepared.issuer.is_pinned()
+        {
+            // Maybe a new key: the asynchronous path refetches (rate-limited).
+            return None;
+        }
+        Some(self.finish(token, prepared, &keys))
+    }
+
+    /// The asynchronous path: fetches metadata and keys as needed.
     pub(super) async fn verify(&self, token: &BearerToken) -> Result<AuthInfo, VerifyError> {
-        let parts = compact::split(token.secret())
+        let mut buffers = Buffers::new();
+        let prepared = self.prepare(token.secret(), &mut buffers)?;
+        let keys = self
+            .key_set(prepared.issuer, prepared.kid.as_deref(), prepared.alg)
+            .await?;
+        self.finish(token, prepared, &keys)
+    }
+
+    /// Steps 1 to 4: format, header, payload, trusted issuer. No network, no key.
+    fn prepare<'s, 't>(
+        &'s self,
+        token: &'t str,
+        buffers: &'t mut Buffers,
+    ) -> Result<Prepared<'s, 't>, VerifyError> {
+        let parts = compact::split(token)
             .ok_or_else(|| malformed("not a compact JWS of at most 16 KiB"))?;
 
-        let header_bytes =
-            compact::decode(parts.header).ok_or_else(|| malformed("header is not base64url"))?;
-        let header = header::parse(&header_bytes)?;
+        let header_bytes = match compact::decode_into(parts.header, &mut buffers.header) {
+            Some(bytes) => bytes,
+            None => {
+                buffers.header_vec = compact::decode(parts.header)
+                    .ok_or_else(|| malformed("header is not base64url"))?;
+                buffers.header_vec.as_slice()
+            }
+        };
+        let header = header::parse(header_bytes)?;
         let alg = self.algorithm(header.alg.as_deref())?;
         if !self.typ.accepts(header.typ.as_deref()) {
             return Err(error(VerifyErrorKind::InvalidHeader, "typ is not accepted"));
         }
 
-        let payload =
-            compact::decode(parts.payload).ok_or_else(|| malformed("payload is not base64url"))?;
-        let claims = json::parse_object(&payload).map_err(|e| match e {
+        let payload_vec;
+        let payload = match compact::decode_into(parts.payload, &mut buffers.payload) {
+            Some(bytes) => bytes,
+            None => {
+                payload_vec = compact::decode(parts.payload)
+                    .ok_or_else(|| malformed("payload is not base64url"))?;
+                payload_vec.as_slice()
+            }
+        };
+        let claims = json::parse_object(payload).map_err(|e| match e {
             json::JsonError::Invalid => malformed("payload is not valid JSON"),
             json::JsonError::NotAnObject => malformed("payload is not a JSON object"),
         })?;
-        drop(payload);
 
         // The issuer picks the keys, so it is checked first, and without any network access.
         let issuer = self.trusted_issuer(&claims)?;
 
-        let mut sig_buf = [0u8; compact::MAX_SIGNATURE_LEN];
-        let signature = compact::decode_signature(parts.signature, &mut sig_buf)
+        let signature = compact::decode_signature(parts.signature, &mut buffers.signature)
             .ok_or_else(|| malformed("signature is not base64url"))?;
 
-        let kid = header.kid.as_deref();
-        let keys = self.key_set(issuer, kid, alg).await?;
-        let key = match keys.select(kid, alg) {
+        Ok(Prepared {
+            signing_input: parts.signing_input,
+            signature,
+            alg,
+            kid: header.kid,
+            claims,
+            issuer,
+        })
+    }
+
+    /// Steps 5 (key selection) to 7: signature, then claims.
+    fn finish(
+        &self,
+        token: &BearerToken,
+        prepared: Prepared<'_, '_>,
+        keys: &JwkSet,
+    ) -> Result<AuthInfo, VerifyError> {
+        let Prepared {
+            signing_input,
+            signature,
+            alg,
+            kid,
+            claims,
+            issuer,
+        } = prepared;
+        let key = match keys.select(kid.as_deref(), alg) {
             Selection::Key(key) => key,
             other => return Err(selection_error(&other, kid.is_some())),
         };
-        if !key.verify(alg, parts.signing_input, signature) {
+        if !key.verify(alg, signing_input, signature) {
             return Err(VerifyError::new(VerifyErrorKind::InvalidSignature));
         }
-
         // The token is authentic; now its claims.
         self.authorize(token, issuer, claims)
     }
