@@ -8,13 +8,20 @@ use mcp_auth::clock::Clock;
 use mcp_auth::metadata::AuthorizationServerMetadata;
 use url::Url;
 
+use crate::authorization_code::CodeStore;
 use crate::clients::{Client, ClientRegistry, GrantType};
 use crate::error::DevError;
+use crate::interaction::Interactions;
 use crate::keys::KeySet;
 use crate::tokens::{
-    AccessTokenClaims, AccessTokenRecord, TokenFormat, TokenRequest, TokenStore, random_string,
+    AccessTokenClaims, AccessTokenRecord, RefreshTokenStore, TokenFormat, TokenRequest, TokenStore,
+    random_string,
 };
 use crate::users::User;
+
+mod grants;
+
+pub(crate) use grants::{CodeExchange, RefreshRequest};
 
 /// Everything the endpoints need; one per running server.
 #[derive(Debug)]
@@ -29,6 +36,10 @@ pub(crate) struct AuthorizationServer {
     pub(crate) scopes_supported: Vec<String>,
     pub(crate) token_ttl: Duration,
     pub(crate) tokens: TokenStore,
+    pub(crate) refresh_tokens: RefreshTokenStore,
+    pub(crate) refresh_token_ttl: Duration,
+    pub(crate) codes: CodeStore,
+    pub(crate) interactions: Interactions,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -42,14 +53,19 @@ pub(crate) struct Grant<'a> {
     pub(crate) resource: Option<String>,
     pub(crate) format: Option<TokenFormat>,
     pub(crate) ttl: Option<Duration>,
+    /// The authorization grant the token belongs to (code grants and their refreshes).
+    pub(crate) grant_id: Option<String>,
 }
 
-/// An issued access token and what the token response says about it (RFC 6749 §5.1).
+/// An issued access token and what the token response says about it (RFC 6749 §5.1), with the
+/// refresh token (RFC 6749 §6) and ID token (OpenID Connect Core §3.1.3.3) issued with it.
 #[derive(Debug)]
 pub(crate) struct IssuedToken {
     pub(crate) access_token: String,
     pub(crate) expires_in: i64,
     pub(crate) scopes: Vec<String>,
+    pub(crate) refresh_token: Option<String>,
+    pub(crate) id_token: Option<String>,
 }
 
 /// Largest token lifetime accepted (one year).
@@ -75,7 +91,7 @@ impl AuthorizationServer {
     pub(crate) fn issue_for_request(&self, request: &TokenRequest) -> Result<String, DevError> {
         let client = self
             .clients
-            .get(&request.client_id)
+            .get(self.now(), &request.client_id)
             .ok_or_else(|| DevError::UnknownClient(request.client_id.clone()))?;
         let user = match &request.username {
             Some(name) => Some(
@@ -104,6 +120,7 @@ impl AuthorizationServer {
             resource: request.resource.clone(),
             format: request.format,
             ttl: request.ttl,
+            grant_id: None,
         };
         Ok(self.issue(grant)?.access_token)
     }
@@ -159,6 +176,7 @@ impl AuthorizationServer {
             issued_at: now,
             expires_at: now.saturating_add(ttl),
             jti: random_string(16)?,
+            grant_id: grant.grant_id,
         };
         let access_token = match (format, &record.audience) {
             (TokenFormat::Jwt, Some(audience)) => {
@@ -180,13 +198,15 @@ impl AuthorizationServer {
             access_token,
             expires_in: ttl,
             scopes,
+            refresh_token: None,
+            id_token: None,
         })
     }
 }
 
 /// RFC 8707 §2: an absolute URI without fragment; here also `http` or `https` with a host, as
 /// MCP resource identifiers are.
-fn check_resource(resource: &str) -> Result<(), DevError> {
+pub(crate) fn check_resource(resource: &str) -> Result<(), DevError> {
     let url = Url::parse(resource)
         .map_err(|_| DevError::InvalidTarget("the resource is not an absolute URI".into()))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {

@@ -1,6 +1,7 @@
-//! OAuth clients (RFC 6749 §2): static clients from configuration.
+//! OAuth clients (RFC 6749 §2): static clients from configuration, clients registered with
+//! RFC 7591 Dynamic Client Registration, and clients identified by a Client ID Metadata
+//! Document URL.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -8,6 +9,13 @@ use aws_lc_rs::{constant_time, digest};
 use url::Url;
 
 use crate::scope;
+
+mod metadata_document;
+pub(crate) mod redirect_uri;
+pub(crate) mod registration;
+mod registry;
+
+pub(crate) use registry::{ClientRegistry, LookupError};
 
 /// A grant type a client may use at the token endpoint (RFC 6749 §4, RFC 7591 §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +57,18 @@ impl fmt::Display for GrantType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Where a client comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClientKind {
+    /// Configured with [`DevServerBuilder::clients`](crate::DevServerBuilder::clients).
+    Static,
+    /// Registered at the registration endpoint (RFC 7591).
+    Registered,
+    /// Identified by the URL of its Client ID Metadata Document, fetched by the server.
+    MetadataDocument,
 }
 
 /// A client secret (RFC 6749 §2.3.1); `Debug` prints `[redacted]`.
@@ -109,6 +129,7 @@ pub struct Client {
     redirect_uris: Vec<String>,
     scopes: Option<Vec<String>>,
     grant_types: Vec<GrantType>,
+    kind: ClientKind,
 }
 
 impl Client {
@@ -128,6 +149,7 @@ impl Client {
                 GrantType::RefreshToken,
                 GrantType::ClientCredentials,
             ],
+            kind: ClientKind::Static,
         }
     }
 
@@ -142,6 +164,7 @@ impl Client {
             redirect_uris: Vec::new(),
             scopes: None,
             grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+            kind: ClientKind::Static,
         }
     }
 
@@ -152,7 +175,9 @@ impl Client {
         self
     }
 
-    /// Sets the redirect URIs, matched exactly (RFC 6749 §3.1.2, RFC 9700 §4.1.3).
+    /// Sets the redirect URIs, matched exactly (RFC 6749 §3.1.2, RFC 9700 §4.1.3) — except
+    /// the port of an `http` loopback redirect URI (`127.0.0.1`, `[::1]`, `localhost`), which
+    /// may differ (RFC 8252 §7.3).
     #[must_use]
     pub fn with_redirect_uris<I, S>(mut self, uris: I) -> Self
     where
@@ -217,6 +242,26 @@ impl Client {
         &self.grant_types
     }
 
+    /// Where the client comes from.
+    #[must_use]
+    pub fn kind(&self) -> ClientKind {
+        self.kind
+    }
+
+    pub(crate) fn with_kind(mut self, kind: ClientKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Whether `presented` is one of the registered redirect URIs (see
+    /// [`with_redirect_uris`](Self::with_redirect_uris)).
+    #[must_use]
+    pub fn allows_redirect_uri(&self, presented: &str) -> bool {
+        self.redirect_uris
+            .iter()
+            .any(|registered| redirect_uri::matches(registered, presented))
+    }
+
     /// Whether the client has a secret (RFC 6749 §2.1).
     #[must_use]
     pub fn is_confidential(&self) -> bool {
@@ -237,26 +282,32 @@ impl Client {
     }
 
     /// The built-in clients: `dev-client` (confidential, secret `dev-secret`, all grants,
-    /// redirect `http://localhost:6274/oauth/callback`) and `mcp-inspector` (public, MCP
-    /// Inspector's callbacks `http://localhost:6274/oauth/callback` and
-    /// `http://localhost:6274/oauth/callback/debug`).
+    /// redirect `http://localhost:6274/oauth/callback` and
+    /// `http://127.0.0.1:6274/oauth/callback`) and `mcp-inspector` (public, MCP Inspector's
+    /// callbacks `/oauth/callback` and `/oauth/callback/debug` on `localhost` and `127.0.0.1`).
+    /// These are loopback redirect URIs, so any port matches (RFC 8252 §7.3): the Inspector CLI's
+    /// `http://127.0.0.1:6276/oauth/callback` does too.
     #[must_use]
     pub fn defaults() -> Vec<Self> {
-        let inspector = [
+        let callbacks = [
             "http://localhost:6274/oauth/callback",
+            "http://127.0.0.1:6274/oauth/callback",
+        ];
+        let debug = [
             "http://localhost:6274/oauth/callback/debug",
+            "http://127.0.0.1:6274/oauth/callback/debug",
         ];
         vec![
             Self::confidential("dev-client", "dev-secret")
                 .with_name("Development client")
-                .with_redirect_uris(inspector.iter().take(1).copied()),
+                .with_redirect_uris(callbacks),
             Self::public("mcp-inspector")
                 .with_name("MCP Inspector")
-                .with_redirect_uris(inspector),
+                .with_redirect_uris(callbacks.into_iter().chain(debug)),
         ]
     }
 
-    fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         let id = &self.client_id;
         if id.is_empty() || id.chars().any(char::is_control) {
             return Err("a client_id must be non-empty, without control characters".into());
@@ -286,31 +337,5 @@ impl Client {
             return Err(format!("client `{id}`: malformed scope `{bad}`"));
         }
         Ok(())
-    }
-}
-
-/// The clients the server knows, by `client_id`.
-#[derive(Debug)]
-pub(crate) struct ClientRegistry {
-    clients: HashMap<String, Arc<Client>>,
-}
-
-impl ClientRegistry {
-    /// A registry of static clients, validated.
-    pub(crate) fn new(clients: Vec<Client>) -> Result<Self, String> {
-        let mut map = HashMap::with_capacity(clients.len());
-        for client in clients {
-            client.validate()?;
-            if map.contains_key(&client.client_id) {
-                return Err(format!("duplicate client_id `{}`", client.client_id));
-            }
-            map.insert(client.client_id.clone(), Arc::new(client));
-        }
-        Ok(Self { clients: map })
-    }
-
-    /// The client with this `client_id`.
-    pub(crate) fn get(&self, client_id: &str) -> Option<Arc<Client>> {
-        self.clients.get(client_id).cloned()
     }
 }

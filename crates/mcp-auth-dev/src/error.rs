@@ -33,6 +33,14 @@ pub enum DevError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The users file could not be read, or does not hold a valid list of users.
+    #[error("users file {}: {reason}", path.display())]
+    UsersFile {
+        /// The users file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Key generation or signing failed in the crypto library.
     #[error("cryptographic failure: {0}")]
     Crypto(&'static str),
@@ -67,6 +75,11 @@ pub enum DevError {
     /// The resource indicator is not acceptable (RFC 8707 §2 `invalid_target`).
     #[error("invalid resource: {0}")]
     InvalidTarget(String),
+    /// The authorization code or refresh token is invalid, expired, revoked, already used, or
+    /// was issued to another client or for another redirect URI, or the PKCE verifier does not
+    /// match (RFC 6749 §5.2 `invalid_grant`).
+    #[error("invalid grant: {0}")]
+    InvalidGrant(String),
     /// The token request cannot be served (a JWT without a resource, say; RFC 6749 §5.2
     /// `invalid_request`).
     #[error("invalid token request: {0}")]
@@ -74,6 +87,10 @@ pub enum DevError {
     /// The token store is full of unexpired tokens.
     #[error("the token store is full; revoke tokens or raise the limit")]
     StoreFull,
+    /// [`authorize_headless`](crate::authorize_headless) could not drive the login and consent
+    /// pages to a redirect.
+    #[error("headless authorization failed: {0}")]
+    Headless(String),
 }
 
 impl DevError {
@@ -84,6 +101,7 @@ impl DevError {
         Some(match self {
             Self::UnknownClient(_) => "invalid_client",
             Self::UnauthorizedClient { .. } => "unauthorized_client",
+            Self::InvalidGrant(_) => "invalid_grant",
             Self::InvalidScope(_) => "invalid_scope",
             Self::InvalidTarget(_) => "invalid_target",
             Self::InvalidRequest(_) | Self::UnknownUser(_) => "invalid_request",

@@ -235,12 +235,21 @@ impl KeySet {
     /// Signs `claims` as a JWT access token: header `typ: at+jwt` (RFC 9068 §2.1), the active
     /// key's `alg` and `kid`.
     pub(crate) fn sign<T: Serialize>(&self, claims: &T) -> Result<String, DevError> {
+        self.sign_typed(claims, "at+jwt")
+    }
+
+    /// Signs `claims` with the header `typ` given (`JWT` for ID tokens).
+    pub(crate) fn sign_typed<T: Serialize>(
+        &self,
+        claims: &T,
+        typ: &str,
+    ) -> Result<String, DevError> {
         let key = self.active().ok_or(DevError::Crypto("no signing key"))?;
         let mut header = Header::new(key.alg.jwt_algorithm());
-        header.typ = Some("at+jwt".into());
+        header.typ = Some(typ.into());
         header.kid = Some(key.kid.clone());
         jsonwebtoken::encode(&header, claims, &key.encoding)
-            .map_err(|_| DevError::Crypto("signing the access token failed"))
+            .map_err(|_| DevError::Crypto("signing a token failed"))
     }
 }
 

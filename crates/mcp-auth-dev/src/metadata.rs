@@ -13,6 +13,12 @@ pub(crate) mod paths {
     pub(crate) const OAUTH_AUTHORIZATION_SERVER: &str = "/.well-known/oauth-authorization-server";
     /// RFC 6749 §3.1.
     pub(crate) const AUTHORIZE: &str = "/authorize";
+    /// Where the login page's form is posted.
+    pub(crate) const LOGIN: &str = "/authorize/login";
+    /// Where the consent page's form is posted.
+    pub(crate) const CONSENT: &str = "/authorize/consent";
+    /// RFC 7591 §3.
+    pub(crate) const REGISTER: &str = "/register";
     /// RFC 6749 §3.2.
     pub(crate) const TOKEN: &str = "/token";
     /// RFC 7517 §5.
@@ -29,8 +35,9 @@ pub(crate) mod paths {
 ///
 /// Listed: the code flow with PKCE `S256` only, RFC 9207 `iss` in authorization responses,
 /// client authentication by `client_secret_basic`, `client_secret_post` or `none` (public
-/// clients), the grants `authorization_code` and `client_credentials`. Not listed until they
-/// exist: `registration_endpoint`, `client_id_metadata_document_supported`, `refresh_token`.
+/// clients), the grants `authorization_code`, `refresh_token` and `client_credentials`,
+/// Dynamic Client Registration (`registration_endpoint`, RFC 7591) and Client ID Metadata
+/// Documents (`client_id_metadata_document_supported`).
 pub(crate) fn build(
     issuer: &str,
     scopes_supported: &[String],
@@ -47,10 +54,13 @@ pub(crate) fn build(
     metadata.userinfo_endpoint = url(paths::USERINFO);
     metadata.introspection_endpoint = url(paths::INTROSPECT);
     metadata.revocation_endpoint = url(paths::REVOKE);
+    metadata.registration_endpoint = url(paths::REGISTER);
+    metadata.client_id_metadata_document_supported = Some(true);
     metadata.scopes_supported = Some(scopes_supported.to_vec());
     metadata.response_types_supported = list(&["code"]);
     metadata.response_modes_supported = list(&["query"]);
-    metadata.grant_types_supported = list(&["authorization_code", "client_credentials"]);
+    metadata.grant_types_supported =
+        list(&["authorization_code", "refresh_token", "client_credentials"]);
     metadata.code_challenge_methods_supported = list(&["S256"]);
     metadata.token_endpoint_auth_methods_supported =
         list(&["client_secret_basic", "client_secret_post", "none"]);

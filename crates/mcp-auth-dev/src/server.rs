@@ -15,12 +15,15 @@ use crate::authorization_server::AuthorizationServer;
 use crate::clients::ClientRegistry;
 use crate::error::DevError;
 use crate::keys::{KeySet, SigningAlgorithm};
-use crate::tokens::{TokenRequest, TokenStore};
+use crate::tokens::{RefreshTokenStore, TokenRequest, TokenStore};
 use crate::users::User;
 
 mod builder;
 
-pub use builder::{DEFAULT_MAX_TOKENS, DEFAULT_TOKEN_TTL, DevServerBuilder};
+pub use builder::{
+    DEFAULT_MAX_REGISTERED_CLIENTS, DEFAULT_MAX_TOKENS, DEFAULT_REFRESH_TOKEN_TTL,
+    DEFAULT_TOKEN_TTL, DevServerBuilder,
+};
 
 /// How long [`DevServer::shutdown`] waits for open connections before it stops the server.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -54,12 +57,25 @@ impl DevServer {
 
     pub(crate) async fn start(config: DevServerBuilder) -> Result<Self, DevError> {
         config.validate()?;
-        let clients = ClientRegistry::new(config.clients).map_err(DevError::Config)?;
+        let clients = ClientRegistry::new(
+            config.clients,
+            config.max_registered_clients,
+            config.http_client.unwrap_or_default(),
+            config.scopes_supported.clone(),
+        )
+        .map_err(DevError::Config)?;
         let algorithm = config.algorithm;
         let keys_file = config.keys_file;
+        let users_file = config.users_file;
+        let users = config.users;
         // Key generation (RSA especially) and file I/O block: keep them off the runtime.
-        let keys = tokio::task::spawn_blocking(move || {
-            KeySet::load_or_generate(algorithm, keys_file.as_deref())
+        let (keys, users) = tokio::task::spawn_blocking(move || {
+            let users = match users_file {
+                Some(path) => crate::users::read_file(&path)?,
+                None => users,
+            };
+            let keys = KeySet::load_or_generate(algorithm, keys_file.as_deref())?;
+            Ok::<_, DevError>((keys, users))
         })
         .await
         .map_err(|_| DevError::Crypto("the key loading task failed"))??;
@@ -86,11 +102,15 @@ impl DevServer {
             metadata,
             metadata_json,
             keys,
-            users: config.users,
+            users,
             clients,
             scopes_supported: config.scopes_supported,
             token_ttl: config.token_ttl,
             tokens: TokenStore::new(config.max_tokens),
+            refresh_tokens: RefreshTokenStore::new(config.max_tokens),
+            refresh_token_ttl: config.refresh_token_ttl,
+            codes: crate::authorization_code::CodeStore::default(),
+            interactions: crate::interaction::Interactions::default(),
             clock: config.clock,
         });
 

@@ -1,5 +1,6 @@
-//! A bounded in-memory map whose entries expire: the storage behind issued tokens (and, later,
-//! authorization codes, refresh tokens and registered clients).
+//! A bounded in-memory map whose entries expire: the storage behind issued tokens, refresh
+//! tokens, authorization codes, pending authorizations, registered clients and cached client
+//! metadata documents.
 //!
 //! Memory is bounded by a fixed capacity: expired entries are swept when the map is full, and
 //! an insert into a map full of live entries fails instead of growing it.
@@ -57,6 +58,19 @@ impl<K: Eq + Hash, V> BoundedStore<K, V> {
             .get(key)
             .filter(|entry| now < entry.expires_at)
             .map(|entry| &entry.value)
+    }
+
+    /// The value under `key` for changing it in place, unless it has expired.
+    pub(crate) fn get_mut(&mut self, now: i64, key: &K) -> Option<&mut V> {
+        self.entries
+            .get_mut(key)
+            .filter(|entry| now < entry.expires_at)
+            .map(|entry| &mut entry.value)
+    }
+
+    /// Keeps only the entries `keep` accepts.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
+        self.entries.retain(|_, entry| keep(&entry.value));
     }
 
     /// Removes and returns the value under `key`, expired or not.

@@ -1,17 +1,21 @@
 //! Access tokens: what a token request asks for ([`TokenRequest`]), the two formats
-//! ([`TokenFormat`]), and what the server remembers about each token it issued.
+//! ([`TokenFormat`]), and what the server remembers about each token it issued; refresh tokens
+//! (RFC 6749 §6) and ID tokens (OpenID Connect Core §2).
 
 use std::time::Duration;
 
+use aws_lc_rs::{constant_time, digest};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::error::DevError;
 
 mod claims;
+mod refresh;
 mod store;
 
-pub(crate) use claims::AccessTokenClaims;
+pub(crate) use claims::{AccessTokenClaims, IdTokenClaims};
+pub(crate) use refresh::{RefreshRecord, RefreshTokenStore, Rotation};
 pub(crate) use store::TokenStore;
 
 /// The format of an access token.
@@ -128,6 +132,9 @@ pub(crate) struct AccessTokenRecord {
     pub(crate) issued_at: i64,
     pub(crate) expires_at: i64,
     pub(crate) jti: String,
+    /// The authorization grant (code and refresh-token family) the token was issued from; a
+    /// reused code or refresh token revokes every token of its grant.
+    pub(crate) grant_id: Option<String>,
 }
 
 impl AccessTokenRecord {
@@ -142,4 +149,17 @@ pub(crate) fn random_string(bytes: usize) -> Result<String, DevError> {
     let mut buffer = vec![0u8; bytes];
     aws_lc_rs::rand::fill(&mut buffer).map_err(|_| DevError::Crypto("random generator failed"))?;
     Ok(URL_SAFE_NO_PAD.encode(buffer))
+}
+
+/// The SHA-256 of a secret string: what the stores key tokens and codes by.
+pub(crate) fn secret_hash(secret: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest::digest(&digest::SHA256, secret.as_bytes()).as_ref());
+    out
+}
+
+/// Compares two secret strings without leaking where they differ (their SHA-256 digests are
+/// compared in constant time).
+pub(crate) fn secrets_equal(expected: &str, presented: &str) -> bool {
+    constant_time::verify_slices_are_equal(&secret_hash(expected), &secret_hash(presented)).is_ok()
 }

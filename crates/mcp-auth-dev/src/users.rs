@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+mod file;
+
+pub(crate) use file::read as read_file;
+
 /// A test user: the login name shown on the sign-in page, a stable subject identifier and the
 /// claims `/userinfo` returns.
 ///

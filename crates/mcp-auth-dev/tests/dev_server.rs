@@ -8,12 +8,19 @@
 )]
 
 mod dev_server {
+    pub mod browser;
     pub mod support;
 
+    mod authorization_code;
+    mod authorize_errors;
     mod client_credentials;
+    mod cors_users_headless;
     mod errors;
     mod in_process;
     mod keys_file;
     mod metadata;
+    mod metadata_document;
+    mod refresh;
+    mod registration;
     mod userinfo_introspection;
 }

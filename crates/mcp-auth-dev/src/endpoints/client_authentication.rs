@@ -12,7 +12,7 @@ use http::header::AUTHORIZATION;
 use super::error_response::ErrorResponse;
 use super::form::{Form, decode};
 use crate::authorization_server::AuthorizationServer;
-use crate::clients::Client;
+use crate::clients::{Client, LookupError};
 
 /// Longest `Authorization` field read.
 const MAX_AUTHORIZATION_LEN: usize = 4096;
@@ -36,8 +36,9 @@ pub(crate) struct Authenticated {
 }
 
 /// Authenticates the client of a request. `allow_public`: whether a public client (method
-/// `none`) may use the endpoint.
-pub(crate) fn authenticate(
+/// `none`) may use the endpoint. A `client_id` that is a URL names a Client ID Metadata
+/// Document, fetched unless cached: such clients are public.
+pub(crate) async fn authenticate(
     server: &AuthorizationServer,
     headers: &HeaderMap,
     form: &Form,
@@ -76,7 +77,16 @@ pub(crate) fn authenticate(
         },
     };
     let failed = || ErrorResponse::invalid_client("client authentication failed", basic_attempted);
-    let client = server.clients.get(&client_id).ok_or_else(failed)?;
+    let client = server
+        .clients
+        .resolve(server.now(), &client_id)
+        .await
+        .map_err(|error| match error {
+            LookupError::Unknown => failed(),
+            LookupError::MetadataDocument(reason) => {
+                ErrorResponse::invalid_client(&reason, basic_attempted)
+            }
+        })?;
     match (client.secret(), secret) {
         (Some(expected), Some(presented)) if expected.matches(&presented) => {}
         (None, None) if allow_public => {}

@@ -31,6 +31,17 @@ impl ErrorResponse {
         }
     }
 
+    /// A 400 error with any code (RFC 7591 §3.2.2 `invalid_redirect_uri`,
+    /// `invalid_client_metadata`).
+    pub(crate) fn bad_request(error: &'static str, description: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, error, description)
+    }
+
+    /// The (sanitized) description.
+    pub(crate) fn description(&self) -> &str {
+        &self.description
+    }
+
     /// `invalid_request` (400).
     pub(crate) fn invalid_request(description: &str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
@@ -108,6 +119,7 @@ impl From<DevError> for ErrorResponse {
         match error {
             DevError::UnknownClient(_) => Self::invalid_client(&description, false),
             DevError::UnauthorizedClient { .. } => Self::unauthorized_client(&description),
+            DevError::InvalidGrant(_) => Self::invalid_grant(&description),
             DevError::InvalidScope(_) => Self::invalid_scope(&description),
             DevError::InvalidTarget(_) => Self::invalid_target(&description),
             DevError::InvalidRequest(_) | DevError::UnknownUser(_) => {

@@ -1,4 +1,5 @@
-//! Token introspection (RFC 7662): for authenticated confidential clients.
+//! Token introspection (RFC 7662): for authenticated confidential clients. Access tokens only:
+//! a refresh token (or anything else) is reported `{"active": false}`.
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
@@ -18,7 +19,7 @@ pub(crate) async fn introspect(
     headers: HeaderMap,
     form: Result<Form, ErrorResponse>,
 ) -> Response {
-    match respond(&server, &headers, form) {
+    match respond(&server, &headers, form).await {
         Ok(body) => (
             [
                 (CACHE_CONTROL, HeaderValue::from_static("no-store")),
@@ -31,13 +32,13 @@ pub(crate) async fn introspect(
     }
 }
 
-fn respond(
+async fn respond(
     server: &AuthorizationServer,
     headers: &HeaderMap,
     form: Result<Form, ErrorResponse>,
 ) -> Result<Value, ErrorResponse> {
     let form = form?;
-    authenticate(server, headers, &form, false)?;
+    authenticate(server, headers, &form, false).await?;
     let token = form
         .get("token")
         .ok_or_else(|| ErrorResponse::invalid_request("token is missing"))?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mcp_auth::clock::{Clock, SystemClock};
+use mcp_auth::http_client::HttpClient;
 
 use super::DevServer;
 use crate::clients::Client;
@@ -15,8 +16,13 @@ use crate::users::User;
 
 /// Default access-token lifetime: one hour.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
-/// Default number of live tokens kept.
+/// Default number of live tokens kept (access tokens; refresh tokens have a store of the same
+/// size).
 pub const DEFAULT_MAX_TOKENS: usize = 10_000;
+/// Default refresh-token lifetime: one day.
+pub const DEFAULT_REFRESH_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
+/// Default number of clients that may register dynamically (RFC 7591).
+pub const DEFAULT_MAX_REGISTERED_CLIENTS: usize = 1000;
 
 /// Builds a [`DevServer`]; every setting has a default (see each method).
 ///
@@ -37,12 +43,16 @@ pub const DEFAULT_MAX_TOKENS: usize = 10_000;
 pub struct DevServerBuilder {
     pub(super) bind: SocketAddr,
     pub(super) users: Vec<User>,
+    pub(super) users_file: Option<PathBuf>,
     pub(super) clients: Vec<Client>,
     pub(super) algorithm: SigningAlgorithm,
     pub(super) keys_file: Option<PathBuf>,
     pub(super) token_ttl: Duration,
     pub(super) scopes_supported: Vec<String>,
     pub(super) max_tokens: usize,
+    pub(super) refresh_token_ttl: Duration,
+    pub(super) max_registered_clients: usize,
+    pub(super) http_client: Option<HttpClient>,
     pub(super) clock: Arc<dyn Clock>,
 }
 
@@ -51,12 +61,16 @@ impl Default for DevServerBuilder {
         Self {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             users: User::defaults(),
+            users_file: None,
             clients: Client::defaults(),
             algorithm: SigningAlgorithm::default(),
             keys_file: None,
             token_ttl: DEFAULT_TOKEN_TTL,
             scopes_supported: ["openid", "profile", "email"].map(String::from).to_vec(),
             max_tokens: DEFAULT_MAX_TOKENS,
+            refresh_token_ttl: DEFAULT_REFRESH_TOKEN_TTL,
+            max_registered_clients: DEFAULT_MAX_REGISTERED_CLIENTS,
+            http_client: None,
             clock: Arc::new(SystemClock::default()),
         }
     }
@@ -73,6 +87,18 @@ impl DevServerBuilder {
     /// The test users (default [`User::defaults`]: `alice` and `bob`).
     pub fn users(mut self, users: Vec<User>) -> Self {
         self.users = users;
+        self
+    }
+
+    /// Reads the test users from this JSON file when the server starts, replacing the list of
+    /// [`users`](Self::users):
+    /// `{"users": [{"username": "carol", "sub": "u-carol", "name": "Carol", "email": "carol@example.com",
+    /// "email_verified": true, "any_claim": "..."}]}` (a bare array works too). Members other
+    /// than `username`, `sub`, `name`, `email` and `email_verified` are extra claims returned by
+    /// `/userinfo`. A missing, malformed or empty file, or duplicate usernames or subjects, make
+    /// [`start`](Self::start) fail with [`DevError::UsersFile`].
+    pub fn users_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.users_file = Some(path.into());
         self
     }
 
@@ -120,6 +146,29 @@ impl DevServerBuilder {
         self
     }
 
+    /// The refresh-token lifetime (default one day). Each refresh returns a new refresh token
+    /// with this lifetime.
+    pub fn refresh_token_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_token_ttl = ttl;
+        self
+    }
+
+    /// How many clients may register at `/register` (default 1 000); beyond, registration
+    /// answers `503`. Registered clients live as long as the server.
+    pub fn max_registered_clients(mut self, max: usize) -> Self {
+        self.max_registered_clients = max;
+        self
+    }
+
+    /// The HTTP client that fetches Client ID Metadata Documents (default
+    /// [`HttpClient::new`]: `https`, or plain `http` to loopback hosts; no redirects;
+    /// private and link-local addresses refused; a 5 s deadline). Give one with its own
+    /// [`OutboundPolicy`](mcp_auth::http_client::OutboundPolicy) to allow an internal host.
+    pub fn http_client(mut self, client: HttpClient) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
     /// The clock for `iat`/`exp` and expiry checks (default the system clock; tests pin time
     /// with [`ManualClock`](mcp_auth::clock::ManualClock)).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -131,8 +180,8 @@ impl DevServerBuilder {
     ///
     /// # Errors
     ///
-    /// [`DevError::Config`] for an invalid setting, [`DevError::Io`] /
-    /// [`DevError::KeysFile`] for the keys file, [`DevError::Crypto`] when key generation
+    /// [`DevError::Config`] for an invalid setting, [`DevError::UsersFile`] for the users
+    /// file, [`DevError::Io`] / [`DevError::KeysFile`] for the keys file, [`DevError::Crypto`] when key generation
     /// fails, [`DevError::Bind`] when the address cannot be bound.
     pub async fn start(self) -> Result<DevServer, DevError> {
         DevServer::start(self).await
@@ -169,6 +218,11 @@ impl DevServerBuilder {
         }
         if self.max_tokens == 0 {
             return Err(DevError::Config("max_tokens must be at least 1".into()));
+        }
+        if self.max_registered_clients == 0 {
+            return Err(DevError::Config(
+                "max_registered_clients must be at least 1".into(),
+            ));
         }
         Ok(())
     }

@@ -34,3 +34,18 @@ impl<'a> AccessTokenClaims<'a> {
         }
     }
 }
+
+/// The claims of an ID token (OpenID Connect Core §2): `iss`, `sub`, `aud` (the client),
+/// `exp`, `iat`, `auth_time`, `azp`, and `nonce` when the authorization request had one.
+#[derive(Debug, Serialize)]
+pub(crate) struct IdTokenClaims<'a> {
+    pub(crate) iss: &'a str,
+    pub(crate) sub: &'a str,
+    pub(crate) aud: &'a str,
+    pub(crate) azp: &'a str,
+    pub(crate) iat: i64,
+    pub(crate) exp: i64,
+    pub(crate) auth_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) nonce: Option<&'a str>,
+}

@@ -3,18 +3,10 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use aws_lc_rs::digest;
-
-use super::AccessTokenRecord;
+use super::{AccessTokenRecord, secret_hash as hash};
 use crate::store::{BoundedStore, StoreFull};
 
 type TokenHash = [u8; 32];
-
-fn hash(token: &str) -> TokenHash {
-    let mut out = [0u8; 32];
-    out.copy_from_slice(digest::digest(&digest::SHA256, token.as_bytes()).as_ref());
-    out
-}
 
 /// The access tokens issued and not yet expired or revoked.
 #[derive(Debug)]
@@ -71,5 +63,11 @@ impl TokenStore {
             tokens.remove(&key);
         }
         Some((record, allowed))
+    }
+
+    /// Forgets every token of the grant `grant_id`.
+    pub(crate) fn revoke_grant(&self, grant_id: &str) {
+        self.lock()
+            .retain(|record| record.grant_id.as_deref() != Some(grant_id));
     }
 }

@@ -78,6 +78,9 @@ async fn invalid_request() {
     )
     .await;
     expect_error(r, 400, "invalid_request").await;
+    // The refresh-token grant without a refresh token.
+    let r = post_form(&server, "/token", &[("grant_type", "refresh_token")], DEV).await;
+    expect_error(r, 400, "invalid_request").await;
 }
 
 #[tokio::test]
@@ -186,7 +189,6 @@ async fn unsupported_grant_type() {
     for grant in [
         "password",
         "implicit",
-        "refresh_token",
         "urn:ietf:params:oauth:grant-type:device_code",
         "CLIENT_CREDENTIALS",
     ] {

@@ -32,12 +32,11 @@ async fn metadata_passes_mcp_validation_at_both_well_known_urls() {
     assert_eq!(&metadata, server.metadata());
     let report = validate_for_mcp(&metadata);
     assert!(report.errors().is_empty(), "{report}");
-    // Registration is not implemented yet: only warnings about it.
-    assert!(report.warnings().iter().all(|w| matches!(
-        w.code(),
-        ValidationCode::DynamicRegistrationNotSupported
-            | ValidationCode::ClientRegistrationNotSupported
-    )));
+    assert!(report.warnings().is_empty(), "{report}");
+    assert!(
+        report.has(ValidationCode::DynamicRegistrationSupported),
+        "{report}"
+    );
 
     assert_eq!(metadata.issuer, issuer);
     let endpoint = |path: &str| Some(format!("{issuer}{path}"));
@@ -47,12 +46,13 @@ async fn metadata_passes_mcp_validation_at_both_well_known_urls() {
     assert_eq!(metadata.userinfo_endpoint, endpoint("/userinfo"));
     assert_eq!(metadata.introspection_endpoint, endpoint("/introspect"));
     assert_eq!(metadata.revocation_endpoint, endpoint("/revoke"));
-    assert_eq!(metadata.registration_endpoint, None);
+    assert_eq!(metadata.registration_endpoint, endpoint("/register"));
+    assert_eq!(metadata.client_id_metadata_document_supported, Some(true));
     assert_eq!(metadata.response_types_supported.unwrap(), ["code"]);
     assert_eq!(metadata.code_challenge_methods_supported.unwrap(), ["S256"]);
     assert_eq!(
         metadata.grant_types_supported.unwrap(),
-        ["authorization_code", "client_credentials"]
+        ["authorization_code", "refresh_token", "client_credentials"]
     );
     assert_eq!(
         metadata.token_endpoint_auth_methods_supported.unwrap(),
@@ -109,15 +109,4 @@ async fn jwks_publishes_public_keys_only() {
     assert_eq!(key["use"], "sig");
     assert_eq!(key["kid"], server.signing_key_id());
     assert!(key.get("d").is_none(), "private key material published");
-}
-
-#[tokio::test]
-async fn authorize_is_listed_but_not_implemented_yet() {
-    let server = start().await;
-    let response = http()
-        .get(format!("{}/authorize?response_type=code", server.issuer()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 501);
 }

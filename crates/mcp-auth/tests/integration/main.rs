@@ -1,6 +1,7 @@
 //! Integration tests over real sockets on 127.0.0.1:0.
 
 mod discovery;
+mod hardening;
 mod introspection;
 mod jwks;
 mod jwt;
