@@ -10,6 +10,9 @@ use crate::server::RunningServer;
 
 /// The protocol version of the `curl` walk-through (session-based Streamable HTTP).
 pub const CURL_PROTOCOL_VERSION: &str = "2025-11-25";
+/// The development server's pre-registered public client for MCP Inspector
+/// ([`mcp_auth_dev::Client::defaults`]).
+const INSPECTOR_CLIENT_ID: &str = "mcp-inspector";
 
 /// What the banner describes.
 pub(crate) struct BannerFacts<'a> {
@@ -82,7 +85,7 @@ pub(crate) fn render(facts: &BannerFacts<'_>) -> String {
             curl(&mut out, example, server);
         }
     }
-    inspector(&mut out, server);
+    inspector(&mut out, example, server);
     out
 }
 
@@ -99,7 +102,7 @@ fn embedded(out: &mut String, example: &Example, server: &RunningServer, dev: &D
     let _ = writeln!(out, "  {:<22} {}", "test users", users.join(", "));
     let _ = writeln!(
         out,
-        "  {:<22} {DEV_CLIENT_ID} / dev-secret (confidential), mcp-inspector (public)",
+        "  {:<22} {DEV_CLIENT_ID} / dev-secret (confidential), {INSPECTOR_CLIENT_ID} (public)",
         "clients"
     );
     if !example.demo_tokens().is_empty() {
@@ -151,7 +154,9 @@ fn curl(out: &mut String, example: &Example, server: &RunningServer) {
     );
 }
 
-fn inspector(out: &mut String, server: &RunningServer) {
+/// How to connect MCP Inspector: the URLs, and how it signs in (discovery, then dynamic client
+/// registration or a pre-registered client, then the authorization server's login page).
+fn inspector(out: &mut String, example: &Example, server: &RunningServer) {
     let _ = writeln!(
         out,
         "\nMCP Inspector (npx @modelcontextprotocol/inspector):
@@ -160,18 +165,32 @@ fn inspector(out: &mut String, server: &RunningServer) {
         server.mcp_url(),
         server.sse_url()
     );
-    if server.dev_server().is_some() {
-        let _ = writeln!(
-            out,
-            "  Signing in from Inspector needs the development server's login and consent pages,
-  which are not implemented yet. Until then, give Inspector a token printed above: in its
-  \"Authentication\" section, header \"Authorization\" with value \"Bearer <token>\"
-  (older versions: the \"Bearer Token\" field), then connect."
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "  Inspector discovers the authorization server from the metadata and signs you in."
-        );
+    match server.dev_server() {
+        Some(dev) => {
+            let users: Vec<&str> = dev.users().iter().map(|u| u.username.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  Connect, then sign in: Inspector reads the metadata and registers itself (dynamic
+  client registration) — or set its OAuth Client ID to the pre-registered public client
+  \"{INSPECTOR_CLIENT_ID}\" — and opens the development server's login page: pick {},
+  allow, then run {}.",
+                users.join(" or "),
+                example.curl_tool()
+            );
+            if !example.demo_tokens().is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  Or skip the sign-in: header \"Authorization\" = \"Bearer <a token above>\"."
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  Connect, then sign in: Inspector discovers the authorization server from the
+  metadata (the provider must offer dynamic client registration, or have Inspector registered
+  with the redirect URL http://localhost:6274/oauth/callback)."
+            );
+        }
     }
 }

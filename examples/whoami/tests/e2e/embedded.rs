@@ -26,7 +26,9 @@ async fn embedded_development_server_and_the_banner_token() {
         "alice (sub u-alice), bob (sub u-bob)".to_owned(),
         "token verification     userinfo".to_owned(),
         "Transport \"SSE\"".to_owned(),
-        "not implemented yet".to_owned(),
+        "registers itself (dynamic\n  client registration)".to_owned(),
+        "pre-registered public client\n  \"mcp-inspector\"".to_owned(),
+        "login page: pick alice or bob,\n  allow, then run whoami.".to_owned(),
     ] {
         assert!(
             banner.contains(&expected),

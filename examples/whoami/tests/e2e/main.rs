@@ -12,6 +12,7 @@
 mod embedded;
 mod hosts;
 mod legacy_mode;
+mod oauth_client;
 mod sessions;
 mod sse;
 mod streamable;
