@@ -36,6 +36,22 @@ pub use introspection::{ClientAuth, IntrospectionVerifier};
 pub use token_cache::CachedVerifier;
 pub use userinfo::UserinfoVerifier;
 
+/// The largest clock leeway a verifier accepts (RFC 9068 §4: "no more than a few minutes").
+pub(crate) const MAX_LEEWAY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Checks a configured leeway and returns it in seconds.
+pub(crate) fn leeway_seconds(
+    leeway: std::time::Duration,
+) -> Result<f64, crate::error::ConfigError> {
+    if leeway > MAX_LEEWAY {
+        return Err(crate::error::ConfigError::InvalidSetting {
+            name: "leeway",
+            reason: "must be at most 300 s",
+        });
+    }
+    Ok(leeway.as_secs_f64())
+}
+
 /// A boxed, sendable future, as returned by [`TokenVerifier::verify`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

@@ -87,8 +87,6 @@ use issuer::TrustedIssuer;
 
 /// Default clock leeway (pinned decision 7).
 const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
-/// Largest accepted leeway (RFC 9068 §4: "no more than a few minutes").
-const MAX_LEEWAY: Duration = Duration::from_secs(300);
 
 /// Verifies JWT access tokens (RFC 9068) for one protected resource.
 ///
@@ -243,13 +241,8 @@ impl JwtVerifier {
     ///
     /// [`ConfigError::InvalidSetting`] above 300 s (RFC 9068 §4).
     pub fn with_leeway(self, leeway: Duration) -> Result<Self, ConfigError> {
-        if leeway > MAX_LEEWAY {
-            return Err(ConfigError::InvalidSetting {
-                name: "leeway",
-                reason: "must be at most 300 s",
-            });
-        }
-        Ok(self.edit(|inner| inner.leeway = leeway.as_secs_f64()))
+        let leeway = crate::verify::leeway_seconds(leeway)?;
+        Ok(self.edit(|inner| inner.leeway = leeway))
     }
 
     /// How the `typ` header is checked (pinned decision 3).

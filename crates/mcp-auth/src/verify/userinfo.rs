@@ -47,8 +47,6 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// Default clock leeway for the `exp` of JWT-shaped tokens.
 const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
-/// Largest accepted leeway.
-const MAX_LEEWAY: Duration = Duration::from_secs(300);
 
 /// Verifies access tokens by calling the issuer's userinfo endpoint (see the
 /// [module documentation](self)).
@@ -242,13 +240,8 @@ impl UserinfoVerifier {
     ///
     /// [`ConfigError::InvalidSetting`] above 300 s.
     pub fn with_leeway(self, leeway: Duration) -> Result<Self, ConfigError> {
-        if leeway > MAX_LEEWAY {
-            return Err(ConfigError::InvalidSetting {
-                name: "leeway",
-                reason: "must be at most 300 s",
-            });
-        }
-        Ok(self.edit(|inner| inner.leeway = leeway.as_secs_f64()))
+        let leeway = crate::verify::leeway_seconds(leeway)?;
+        Ok(self.edit(|inner| inner.leeway = leeway))
     }
 
     /// The clock for time checks and cache expiry (tests use

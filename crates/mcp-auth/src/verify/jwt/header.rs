@@ -70,7 +70,11 @@ pub(crate) struct Header<'a> {
 
 /// Parses and checks a decoded header. `alg` is returned as found; the caller maps it.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Header<'_>, VerifyError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // The whole header must be UTF-8, including members the verifier ignores (RFC 8725 §3.7);
+    // `serde_json` would skip ignored strings without checking them. Read as a `str`, it then
+    // also skips its per-string checks.
+    let text = std::str::from_utf8(bytes).map_err(|_| malformed("header is not UTF-8"))?;
+    let mut de = serde_json::Deserializer::from_str(text);
     let raw = match de.deserialize_any(HeaderVisitor) {
         Ok(Some(raw)) => raw,
         Ok(None) => return Err(malformed("header is not a JSON object")),

@@ -44,8 +44,16 @@ const SOURCES: [(&str, Shape); 3] = [
 impl ScopeClaim {
     /// Reads the granted scopes from verified claims.
     pub(crate) fn extract(self, claims: &Map<String, Value>) -> Result<Vec<String>, VerifyError> {
+        self.extract_with(|name| claims.get(name))
+    }
+
+    /// Reads the granted scopes, `claim` giving the claim of each name.
+    pub(crate) fn extract_with<'v>(
+        self,
+        claim: impl Fn(&str) -> Option<&'v Value>,
+    ) -> Result<Vec<String>, VerifyError> {
         let only = |name: &str, shape: Shape| -> Result<Vec<String>, VerifyError> {
-            Ok(read(claims, name, shape)?.unwrap_or_default())
+            Ok(read(claim(name), shape)?.unwrap_or_default())
         };
         match self {
             Self::Scope => only("scope", Shape::String),
@@ -54,7 +62,7 @@ impl ScopeClaim {
             Self::Auto => {
                 let mut chosen: Option<Vec<String>> = None;
                 for (name, shape) in SOURCES {
-                    let Some(scopes) = read(claims, name, shape)? else {
+                    let Some(scopes) = read(claim(name), shape)? else {
                         continue;
                     };
                     match &chosen {
@@ -69,18 +77,10 @@ impl ScopeClaim {
     }
 }
 
-fn read(
-    claims: &Map<String, Value>,
-    name: &str,
-    shape: Shape,
-) -> Result<Option<Vec<String>>, VerifyError> {
-    match (claims.get(name), shape) {
+fn read(claim: Option<&Value>, shape: Shape) -> Result<Option<Vec<String>>, VerifyError> {
+    match (claim, shape) {
         (None, _) => Ok(None),
-        (Some(Value::String(s)), Shape::String | Shape::Both) => {
-            let mut scopes = Vec::with_capacity(s.bytes().filter(|b| *b == b' ').count() + 1);
-            scopes.extend(s.split(' ').filter(|s| !s.is_empty()).map(str::to_owned));
-            Ok(Some(scopes))
-        }
+        (Some(Value::String(s)), Shape::String | Shape::Both) => Ok(Some(split(s))),
         (Some(Value::Array(items)), Shape::Array | Shape::Both) => {
             let mut scopes = Vec::with_capacity(items.len());
             for item in items {
@@ -94,6 +94,26 @@ fn read(
         }
         (Some(_), _) => Err(invalid("scope claim has the wrong type")),
     }
+}
+
+/// The scope tokens of a space-separated list (RFC 6749 §3.3), without empty entries. Only
+/// `' '` separates (a tab is part of a token, which the scope matcher then refuses).
+fn split(list: &str) -> Vec<String> {
+    let mut scopes = Vec::with_capacity(list.bytes().filter(|b| *b == b' ').count() + 1);
+    let mut push = |scope: &str| {
+        if !scope.is_empty() {
+            scopes.push(scope.to_owned());
+        }
+    };
+    // A byte loop: scopes are short, and `split(' ')` calls `memchr` once per token. `' '` is
+    // ASCII, so every cut falls on a character boundary.
+    let mut rest = list;
+    while let Some(end) = rest.bytes().position(|b| b == b' ') {
+        push(rest.get(..end).unwrap_or_default());
+        rest = rest.get(end + 1..).unwrap_or_default();
+    }
+    push(rest);
+    scopes
 }
 
 fn same_set(a: &[String], b: &[String]) -> bool {
@@ -126,6 +146,12 @@ mod tests {
         assert_eq!(auto(json!({"scope": "a  b "})).unwrap(), ["a", "b"]);
         assert_eq!(auto(json!({"scope": ""})).unwrap(), Vec::<String>::new());
         assert_eq!(auto(json!({"scope": "   "})).unwrap(), Vec::<String>::new());
+        // Only the space separates (RFC 6749 §3.3); non-ASCII text is cut on spaces only.
+        assert_eq!(
+            auto(json!({"scope": " a\tb  é c "})).unwrap(),
+            ["a\tb", "é", "c"]
+        );
+        assert_eq!(auto(json!({"scope": "x"})).unwrap(), ["x"]);
         assert_eq!(auto(json!({})).unwrap(), Vec::<String>::new());
     }
 

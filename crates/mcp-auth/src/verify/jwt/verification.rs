@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::claims::RegisteredClaims;
 use super::issuer::{CacheContext, Keys, TrustedIssuer};
 use super::{Inner, JwsAlgorithm, claims, compact, header, json};
 use crate::auth_info::AuthInfo;
@@ -26,17 +27,20 @@ pub(super) struct Buffers {
     header: [u8; 256],
     /// Headers too large for `header` (an `x5c` chain, say).
     header_vec: Vec<u8>,
-    payload: [u8; 2048],
-    signature: [u8; compact::MAX_SIGNATURE_LEN],
+    /// The payload, then the signature: the claims are parsed (into owned values) before the
+    /// signature is decoded, so one buffer serves both and less memory is zeroed per token.
+    payload: [u8; PAYLOAD_BUFFER_LEN],
 }
+
+const PAYLOAD_BUFFER_LEN: usize = 2048;
+const _: () = assert!(PAYLOAD_BUFFER_LEN >= compact::MAX_SIGNATURE_LEN);
 
 impl Buffers {
     pub(super) fn new() -> Self {
         Self {
             header: [0; 256],
             header_vec: Vec::new(),
-            payload: [0; 2048],
-            signature: [0; compact::MAX_SIGNATURE_LEN],
+            payload: [0; PAYLOAD_BUFFER_LEN],
         }
     }
 }
@@ -122,7 +126,8 @@ impl Inner {
         // The issuer picks the keys, so it is checked first, and without any network access.
         let issuer = self.trusted_issuer(&claims)?;
 
-        let signature = compact::decode_signature(parts.signature, &mut buffers.signature)
+        // The payload buffer is free again: the claims own their data.
+        let signature = compact::decode_signature(parts.signature, &mut buffers.payload)
             .ok_or_else(|| malformed("signature is not base64url"))?;
 
         Ok(Prepared {
@@ -229,14 +234,17 @@ impl Inner {
         issuer: &TrustedIssuer,
         claims: Map<String, Value>,
     ) -> Result<AuthInfo, VerifyError> {
+        let found = RegisteredClaims::find(&claims);
         let now = self.clock.now() as f64;
-        let expires_at = claims::check_times(&claims, now, self.leeway, self.rfc9068)?;
+        let expires_at = claims::check_time_claims(&found, now, self.leeway, self.rfc9068)?;
         let accepted = self.check_audience.then_some(&self.audiences[..]);
-        let audience = claims::check_audience(&claims, accepted)?;
-        let subject = claims::subject(&claims)?;
-        let client_id = claims::client_id(&claims, self.rfc9068)?;
-        claims::check_jti(&claims, self.rfc9068)?;
-        let scopes = self.scope_claim.extract(&claims)?;
+        let audience = claims::audience(found.aud, accepted)?;
+        let subject = claims::subject_claim(found.sub)?;
+        let client_id = claims::client_claim(found.client_id, found.azp, self.rfc9068)?;
+        claims::check_jti(found.jti, self.rfc9068)?;
+        let scopes = self
+            .scope_claim
+            .extract_with(|name| found.scope_claim(name))?;
         Ok(AuthInfo {
             token: token.clone(),
             issuer: issuer.issuer.to_string(),

@@ -120,3 +120,12 @@ fn c19_typ_policy() {
         assert!(!d.accepts(Some(bad)) && !s.accepts(Some(bad)), "{bad:?}");
     }
 }
+
+#[test]
+fn b07_invalid_utf8_in_an_ignored_member_is_refused() {
+    let mut header = br#"{"alg":"RS256","x-note":""#.to_vec();
+    header.extend_from_slice(&[0xff, 0xfe]);
+    header.extend_from_slice(br#""}"#);
+    assert!(super::parse(&header).is_err());
+    assert!(super::parse(br#"{"alg":"RS256","x-note":"ok"}"#).is_ok());
+}
