@@ -43,6 +43,8 @@ pub(crate) fn render(facts: &BannerFacts<'_>) -> String {
         ("MCP (legacy SSE)", server.sse_url()),
         ("protected resource", server.resource().to_owned()),
         ("metadata", server.metadata_url().to_owned()),
+        ("SSE resource", server.sse_resource().to_owned()),
+        ("SSE metadata", server.sse_metadata_url().to_owned()),
         (
             "issuer",
             format!(
@@ -129,6 +131,24 @@ fn embedded(out: &mut String, example: &Example, server: &RunningServer, dev: &D
             Err(error) => {
                 let _ = writeln!(out, "  # (could not mint {}: {error})", demo.variable);
             }
+        }
+    }
+    // The SSE endpoint is its own protected resource (RFC 8707): a token for it, for the
+    // first demo user, so the SSE walk-through works with curl too.
+    if let Some(demo) = example.demo_tokens().first()
+        && server.sse_resource() != server.resource()
+    {
+        let request = TokenRequest::for_user(&demo.username, DEV_CLIENT_ID)
+            .with_resource(server.sse_resource())
+            .with_scopes(demo.scopes.iter().cloned());
+        if let Ok(token) = dev.issue_access_token(&request) {
+            let _ = writeln!(
+                out,
+                "  # {} — the same, for the legacy SSE endpoint ({})\n  export SSE_{}='{token}'",
+                demo.username,
+                server.sse_resource(),
+                demo.variable
+            );
         }
     }
     curl(out, example, server);

@@ -2,12 +2,18 @@
 //! [`McpAuth`], the verifier, the Bearer layer, the scope policy, and the transports.
 //!
 //! ```text
-//!  /.well-known/...            metadata (public)
-//!  ── BearerAuthLayer ───────────────────────────────────────────────────
+//!  /.well-known/...            metadata (public): one document per endpoint
+//!  ── BearerAuthLayer (resource …/mcp) ──────────────────────────────────
 //!  /mcp       SessionBindingLayer → ScopePolicyLayer → rmcp StreamableHttpService
+//!  ── BearerAuthLayer (resource …/sse) ──────────────────────────────────
 //!  /sse       ScopePolicyLayer → mcp_auth_rmcp::sse::SseServer (GET: event stream)
 //!  /messages  ScopePolicyLayer → mcp_auth_rmcp::sse::SseServer (POST: messages)
 //! ```
+//!
+//! In resource-server mode each transport endpoint is its own protected resource (RFC 8707):
+//! `MCP_RESOURCE` for `/mcp`, and its sibling `sse` for `/sse` + `/messages`, each with its
+//! own protected-resource metadata. A client that connects to `/sse` is sent to metadata whose
+//! `resource` is the URL it requested (RFC 9728 §3.3), and gets tokens for it.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -84,8 +90,10 @@ impl From<SettingError> for StartError {
 pub struct RunningServer {
     local_addr: SocketAddr,
     resource: String,
+    sse_resource: String,
     issuer: String,
     metadata_url: String,
+    sse_metadata_url: String,
     banner: String,
     dev: Option<DevServer>,
     cancel: Box<dyn Fn() + Send + Sync>,
@@ -136,6 +144,14 @@ impl RunningServer {
         &self.resource
     }
 
+    /// The resource identifier of the legacy SSE endpoint: the sibling `sse` of
+    /// [`resource`](Self::resource) in resource-server mode; the same as `resource` in legacy
+    /// authorization-server mode.
+    #[must_use]
+    pub fn sse_resource(&self) -> &str {
+        &self.sse_resource
+    }
+
     /// The trusted issuer.
     #[must_use]
     pub fn issuer(&self) -> &str {
@@ -147,6 +163,13 @@ impl RunningServer {
     #[must_use]
     pub fn metadata_url(&self) -> &str {
         &self.metadata_url
+    }
+
+    /// The metadata URL a client of the SSE endpoint starts from: its own protected-resource
+    /// metadata, or in legacy mode the same as [`metadata_url`](Self::metadata_url).
+    #[must_use]
+    pub fn sse_metadata_url(&self) -> &str {
+        &self.sse_metadata_url
     }
 
     /// The embedded development server, when `MCP_AUTH_ISSUER` was not set.
@@ -240,31 +263,54 @@ where
         )
     });
 
+    let sse_resource = match config.mode {
+        AuthMode::Resource => sibling_resource(&resource, "sse")?,
+        AuthMode::AuthorizationServer => resource.clone(),
+    };
     let auth = match config.mode {
-        AuthMode::Resource => McpAuth::new(
-            ProtectedResource::new(&resource)
-                .map_err(|e| SettingError::new("MCP_RESOURCE", format!("is not usable: {e}")))?
-                .with_authorization_server(server.clone())
-                .with_scopes_supported(example.scopes_supported().iter().cloned())
+        AuthMode::Resource => {
+            let published = |identifier: &str| -> Result<ProtectedResource, StartError> {
+                Ok(ProtectedResource::new(identifier)
+                    .map_err(|e| SettingError::new("MCP_RESOURCE", format!("is not usable: {e}")))?
+                    .with_authorization_server(server.clone())
+                    .with_scopes_supported(example.scopes_supported().iter().cloned())
+                    .map_err(failed)?
+                    .with_resource_name(example.name()))
+            };
+            McpAuth::builder()
+                .protected_resource(published(&resource)?)
+                .protected_resource(published(&sse_resource)?)
+                .build()
                 .map_err(failed)?
-                .with_resource_name(example.name()),
-        )
-        .map_err(failed)?,
+        }
         AuthMode::AuthorizationServer => McpAuth::authorization_server(server.clone()),
     };
     let verifier_kind = config.verifier_for(example);
-    let verifier = verifier::build(config, verifier_kind, &auth, &server, &resource)?;
-    let bearer = match config.mode {
-        AuthMode::Resource => auth.bearer_auth(verifier),
-        AuthMode::AuthorizationServer => auth.legacy_bearer_auth(verifier),
-    }
-    .map_err(failed)?
-    .with_resource(resource.clone());
+    let bearer_for = |endpoint: &str| -> Result<BearerAuthLayer, StartError> {
+        let verifier = verifier::build(config, verifier_kind, &auth, &server, endpoint)?;
+        Ok(match config.mode {
+            AuthMode::Resource => auth.bearer_auth_for(endpoint, verifier),
+            AuthMode::AuthorizationServer => auth.legacy_bearer_auth(verifier),
+        }
+        .map_err(failed)?
+        .with_resource(endpoint.to_owned()))
+    };
+    let bearer = bearer_for(&resource)?;
+    let sse_bearer = match config.mode {
+        AuthMode::Resource => bearer_for(&sse_resource)?,
+        AuthMode::AuthorizationServer => bearer.clone(),
+    };
 
     let streamable_config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(allowed_hosts(&resource, local_addr));
     let sessions = streamable_config.cancellation_token.clone();
-    let app = router(&auth, bearer, example, streamable_config, factory)?;
+    let app = router(
+        &auth,
+        [bearer, sse_bearer],
+        example,
+        streamable_config,
+        factory,
+    )?;
 
     let (shutdown, stop) = oneshot::channel::<()>();
     let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -276,10 +322,9 @@ where
         }
     });
 
-    let metadata_url = match config.mode {
+    let metadata_url_of = |endpoint: &str| match config.mode {
         AuthMode::Resource => auth
-            .resources()
-            .first()
+            .resource(endpoint)
             .map(|r| r.metadata_url().to_string())
             .unwrap_or_default(),
         AuthMode::AuthorizationServer => format!(
@@ -287,11 +332,15 @@ where
             loopback_for(local_addr)
         ),
     };
+    let metadata_url = metadata_url_of(&resource);
+    let sse_metadata_url = metadata_url_of(&sse_resource);
     let mut running = RunningServer {
         local_addr,
         resource,
+        sse_resource,
         issuer,
         metadata_url,
+        sse_metadata_url,
         banner: String::new(),
         dev,
         cancel: Box::new(move || sessions.cancel()),
@@ -333,7 +382,7 @@ async fn start_dev_server(bind: SocketAddr, example: &Example) -> Result<DevServ
 
 fn router<S, F>(
     auth: &McpAuth,
-    bearer: BearerAuthLayer,
+    [bearer, sse_bearer]: [BearerAuthLayer; 2],
     example: &Example,
     streamable_config: StreamableHttpServerConfig,
     factory: F,
@@ -342,29 +391,45 @@ where
     S: ServerHandler + Send + 'static,
     F: Fn() -> S + Clone + Send + Sync + 'static,
 {
-    let mut policy = ScopePolicy::for_layer(&bearer);
-    for (tool, scopes) in example.tool_scopes() {
-        policy = policy
-            .with_tool(tool.clone(), scopes.iter().cloned())
-            .map_err(failed)?;
-    }
-    let policy = policy.into_layer();
+    let policy_for = |bearer: &BearerAuthLayer| -> Result<_, StartError> {
+        let mut policy = ScopePolicy::for_layer(bearer);
+        for (tool, scopes) in example.tool_scopes() {
+            policy = policy
+                .with_tool(tool.clone(), scopes.iter().cloned())
+                .map_err(failed)?;
+        }
+        Ok(policy.into_layer())
+    };
+    let policy = policy_for(&bearer)?;
+    let sse_policy = policy_for(&sse_bearer)?;
 
     let streamable_factory = factory.clone();
     let streamable = tower::ServiceBuilder::new()
+        .layer(bearer)
         .layer(SessionBindingLayer::new())
-        .layer(policy.clone())
+        .layer(policy)
         .service(StreamableHttpService::new(
             move || Ok(streamable_factory()),
             Arc::new(LocalSessionManager::default()),
             streamable_config,
         ));
-    let legacy = SseServer::new(move || Ok(factory())).router().layer(policy);
+    let legacy = SseServer::new(move || Ok(factory()))
+        .router()
+        .layer(sse_policy)
+        .layer(sse_bearer);
     Ok(Router::new()
         .nest_service(MCP_PATH, streamable)
         .merge(legacy)
-        .layer(bearer)
         .merge(auth.metadata_router()))
+}
+
+/// The resource identifier of a sibling endpoint: `name` resolved against `resource`
+/// (`http://host/mcp` → `http://host/sse`).
+fn sibling_resource(resource: &str, name: &str) -> Result<String, StartError> {
+    url::Url::parse(resource)
+        .and_then(|url| url.join(name))
+        .map(String::from)
+        .map_err(|e| SettingError::new("MCP_RESOURCE", format!("is not usable: {e}")).into())
 }
 
 /// The `Host` values rmcp accepts (DNS-rebinding protection): loopback names, the resource's

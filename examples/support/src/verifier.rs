@@ -33,7 +33,7 @@ pub(crate) fn build(
     };
     let verifier: Box<dyn TokenVerifier> = match kind {
         VerifierKind::Jwt => match config.mode {
-            AuthMode::Resource => Box::new(auth.jwt_verifier().map_err(unusable)?),
+            AuthMode::Resource => Box::new(auth.jwt_verifier_for(resource).map_err(unusable)?),
             AuthMode::AuthorizationServer => {
                 Box::new(auth.legacy_jwt_verifier(resource).map_err(unusable)?)
             }

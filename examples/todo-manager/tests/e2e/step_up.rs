@@ -8,7 +8,9 @@ use mcp_auth_examples::testing::{
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 
-use crate::support::{call, client, issuer, json, todo_manager, todo_manager_with, token};
+use crate::support::{
+    call, client, issuer, json, sse_token, todo_manager, todo_manager_with, token,
+};
 
 /// Asserts the 403 step-up challenge for `create-todo`.
 fn assert_create_todos_challenge(challenge: &str, metadata_url: &str) {
@@ -106,13 +108,17 @@ async fn m04_create_todo_step_up_over_legacy_sse() {
     let issuer = issuer().await;
     let server = todo_manager(&issuer).await;
 
-    let low = token(&issuer, &server, "bob", &[]);
+    let low = sse_token(&issuer, &server, "bob", &[]);
     let mut sse = SseSession::open(&server.base_url(), &low).await;
     sse.initialize(&low).await;
     let create = tool_call_with(2, "create-todo", json!({"content": "from sse"}));
     assert_eq!(sse.post(&low, &create).await, 403);
 
-    let high = token(&issuer, &server, "bob", &["create:todos"]);
+    // A token for the Streamable HTTP resource is not one for the SSE endpoint (RFC 8707).
+    let other = token(&issuer, &server, "bob", &["create:todos"]);
+    assert_eq!(sse.post(&other, &create).await, 401);
+
+    let high = sse_token(&issuer, &server, "bob", &["create:todos"]);
     assert_eq!(sse.post(&high, &create).await, 202);
     let message = sse.next_response().await;
     assert_eq!(message["id"], 2);

@@ -56,6 +56,22 @@ pub fn token(
         .expect("a token")
 }
 
+/// A JWT for the test user `username` with `scopes`, for the legacy SSE endpoint's resource.
+pub fn sse_token(
+    issuer: &DevServer,
+    server: &RunningServer,
+    username: &str,
+    scopes: &[&str],
+) -> String {
+    issuer
+        .issue_access_token(
+            &TokenRequest::for_user(username, "dev-client")
+                .with_resource(server.sse_resource())
+                .with_scopes(scopes.iter().copied()),
+        )
+        .expect("a token")
+}
+
 /// rmcp's Streamable HTTP client, initialized with `token`.
 pub async fn client(server: &RunningServer, token: &str) -> RunningService<RoleClient, ()> {
     let transport = StreamableHttpClientTransport::from_config(

@@ -5,7 +5,7 @@ use mcp_auth_examples::testing::tool_call;
 use mcp_auth_examples::testing::{Rpc, SseSession, read_message, tool_text};
 use serde_json::{Value, json};
 
-use crate::support::{issuer, user_claims, user_token, whoami};
+use crate::support::{issuer, sse_user_token, user_claims, user_token, whoami};
 
 #[tokio::test]
 async fn m02_streamable_http_session_of_alice_refuses_bobs_token() {
@@ -42,8 +42,8 @@ async fn m02_streamable_http_session_of_alice_refuses_bobs_token() {
 async fn m02_sse_session_of_alice_refuses_bobs_token() {
     let issuer = issuer().await;
     let server = whoami(&issuer, "userinfo", &[]).await;
-    let alice_token = user_token(&issuer, &server, "alice");
-    let bob_token = user_token(&issuer, &server, "bob");
+    let alice_token = sse_user_token(&issuer, &server, "alice");
+    let bob_token = sse_user_token(&issuer, &server, "bob");
 
     let mut alice = SseSession::open(&server.base_url(), &alice_token).await;
     alice.initialize(&alice_token).await;

@@ -4,23 +4,37 @@
 use mcp_auth_examples::testing::{SseSession, http, param, parse_challenge, send, tool_call};
 use serde_json::Value;
 
-use crate::support::{issuer, user_claims, user_token, whoami};
+use crate::support::{issuer, sse_user_token, user_claims, user_token, whoami};
 
 #[tokio::test]
 async fn whoami_over_legacy_sse() {
     let issuer = issuer().await;
     let server = whoami(&issuer, "userinfo", &[]).await;
 
-    // Without a token the event stream is not opened: the same challenge as /mcp.
+    // Without a token the event stream is not opened. The challenge names the SSE endpoint's
+    // own metadata, whose `resource` is the endpoint (RFC 9728 §3.3).
     let response = send(http().get(server.sse_url())).await;
     assert_eq!(response.status(), 401);
     let params = parse_challenge(response.headers()["www-authenticate"].to_str().unwrap());
     assert_eq!(
         param(&params, "resource_metadata"),
-        Some(server.metadata_url())
+        Some(server.sse_metadata_url())
     );
+    assert_ne!(server.sse_metadata_url(), server.metadata_url());
+    let prm: Value = send(http().get(server.sse_metadata_url()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(prm["resource"], server.sse_url());
+    assert_eq!(prm["resource"], server.sse_resource());
 
-    let token = user_token(&issuer, &server, "alice");
+    // A token for the Streamable HTTP endpoint's resource is refused here (RFC 8707 audience).
+    let mcp_token = user_token(&issuer, &server, "alice");
+    let response = send(http().get(server.sse_url()).bearer_auth(&mcp_token)).await;
+    assert_eq!(response.status(), 401);
+
+    let token = sse_user_token(&issuer, &server, "alice");
     let mut sse = SseSession::open(&server.base_url(), &token).await;
     assert!(
         sse.endpoint

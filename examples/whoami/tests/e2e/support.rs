@@ -44,6 +44,17 @@ pub fn user_token(issuer: &DevServer, server: &RunningServer, username: &str) ->
         .expect("a token")
 }
 
+/// A JWT for `username`, for the legacy SSE endpoint's resource.
+pub fn sse_user_token(issuer: &DevServer, server: &RunningServer, username: &str) -> String {
+    issuer
+        .issue_access_token(
+            &TokenRequest::for_user(username, "dev-client")
+                .with_resource(server.sse_resource())
+                .with_scopes(whoami::SCOPES),
+        )
+        .expect("a token")
+}
+
 /// An opaque access token for `username`, for the server's resource.
 pub fn opaque_user_token(issuer: &DevServer, server: &RunningServer, username: &str) -> String {
     issuer
