@@ -32,16 +32,30 @@ const CHROMIUM_ARGS = [
 const STEP_MS = 20_000;
 const DOC_IMAGE = path.join(ROOT, 'docs', 'images', 'inspector-whoami.png');
 
-export default [
-  {
-    name: "5 MCP Inspector web UI in Chromium, Streamable HTTP: DCR → dev server's login page (click alice) → consent (Allow) → Tools → whoami shows u-alice",
-    timeoutMs: 180_000,
-    async run(t) {
+/**
+ * Waits until the page's URL matches. A navigation the page itself replaces by another (the
+ * UI may start the redirect twice) aborts with ERR_ABORTED: that is not a failure, keep waiting.
+ */
+async function waitForUrl(page, predicate, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await page.waitForURL(predicate, { timeout: Math.max(1, deadline - Date.now()) });
+      return;
+    } catch (error) {
+      if (!String(error.message).includes('ERR_ABORTED') || Date.now() >= deadline) throw error;
+    }
+  }
+}
+
+/** The whole web UI flow over `transport` (`http`: Streamable HTTP at /mcp; `sse`: /sse). */
+async function webFlow(t, transport) {
       if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
       const whoami = await startExample(t, 'whoami');
-      const home = inspectorHome(t, 'inspector-web');
-      const web = await startInspectorWeb(t, { serverUrl: whoami.mcpUrl, transport: 'http', home });
-      t.log(`inspector web UI at ${web.origin}, server ${whoami.mcpUrl}, issuer ${whoami.issuer}`);
+      const serverUrl = transport === 'sse' ? whoami.sseUrl : whoami.mcpUrl;
+      const home = inspectorHome(t, `inspector-web-${transport}`);
+      const web = await startInspectorWeb(t, { serverUrl, transport, home });
+      t.log(`inspector web UI at ${web.origin}, server ${serverUrl}, issuer ${whoami.issuer}`);
 
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
       t.defer(() => browser.close());
@@ -57,7 +71,7 @@ export default [
       page.on('pageerror', (error) => t.log(`page error: ${error.message}`));
       let shot = 0;
       const screenshot = async (label) => {
-        const file = path.join(t.outDir, `inspector-web-${++shot}-${label}.png`);
+        const file = path.join(t.outDir, `inspector-web-${transport}-${++shot}-${label}.png`);
         await page.screenshot({ path: file });
         t.log(`screenshot ${file}`);
         return file;
@@ -72,7 +86,7 @@ export default [
       // Connect: the Inspector discovers the PRM and AS metadata, registers, and redirects.
       // (The switch's input sits under its styled track, hence force.)
       await toggle.click({ force: true });
-      await page.waitForURL((u) => u.href.startsWith(`${whoami.issuer}/authorize?`), { timeout: 30_000 });
+      await waitForUrl(page, (u) => u.href.startsWith(`${whoami.issuer}/authorize?`));
       const authorization = new URL(page.url());
       const q = authorization.searchParams;
       t.log(`authorization request: ${authorization}`);
@@ -80,7 +94,8 @@ export default [
       assert.equal(q.get('code_challenge_method'), 'S256');
       assert.ok(q.get('code_challenge'), 'no code_challenge');
       assert.equal(q.get('redirect_uri'), web.callbackUrl);
-      assert.equal(q.get('resource'), whoami.mcpUrl);
+      // The resource is the endpoint connected to: /sse has its own protected resource.
+      assert.equal(q.get('resource'), serverUrl);
       assert.ok(q.get('client_id') && q.get('client_id') !== 'mcp-inspector', `client_id ${q.get('client_id')}`);
 
       // The dev server's login page: one button per test user.
@@ -95,14 +110,14 @@ export default [
       await page.getByRole('button', { name: 'Allow', exact: true }).click();
 
       // Back at the Inspector's callback with the code and the issuer (RFC 9207), then connected.
-      await page.waitForURL((u) => u.origin === web.origin, { timeout: 30_000 });
+      await waitForUrl(page, (u) => u.origin === web.origin);
       const callback = navigations.map((u) => new URL(u)).find((u) => u.href.startsWith(web.callbackUrl));
       assert.ok(callback, `no navigation to ${web.callbackUrl}: ${navigations.join(' | ')}`);
       assert.ok(callback.searchParams.get('code'), 'the callback has no code');
       assert.equal(callback.searchParams.get('state'), q.get('state'));
       assert.equal(callback.searchParams.get('iss'), whoami.issuer);
       await page.getByText('Connected', { exact: true }).waitFor({ timeout: 30_000 });
-      await page.getByText('Streamable HTTP', { exact: true }).waitFor();
+      if (transport === 'http') await page.getByText('Streamable HTTP', { exact: true }).waitFor();
       await screenshot('connected');
 
       // Tools → whoami → Execute Tool.
@@ -120,11 +135,22 @@ export default [
       assert.match(shown, /"preferred_username":\s*"alice"/);
       const final = await screenshot('whoami');
 
-      if (process.env.INTEROP_SAVE_SCREENSHOT === '1') {
+      if (transport === 'http' && process.env.INTEROP_SAVE_SCREENSHOT === '1') {
         mkdirSync(path.dirname(DOC_IMAGE), { recursive: true });
         copyFileSync(final, DOC_IMAGE);
         t.log(`saved ${DOC_IMAGE}`);
       }
-    },
+}
+
+export default [
+  {
+    name: "5 MCP Inspector web UI in Chromium, Streamable HTTP: DCR → dev server's login page (click alice) → consent (Allow) → Tools → whoami shows u-alice",
+    timeoutMs: 180_000,
+    run: (t) => webFlow(t, 'http'),
+  },
+  {
+    name: "5 MCP Inspector web UI in Chromium, legacy SSE: DCR → dev server's login page (click alice) → consent (Allow) → Tools → whoami shows u-alice",
+    timeoutMs: 180_000,
+    run: (t) => webFlow(t, 'sse'),
   },
 ];
