@@ -70,19 +70,24 @@ function signalGroup(pid, signal) {
   }
 }
 
-/**
- * Starts `command args` in its own process group. `env` is added to the runner's environment
- * (a value of `undefined` removes a variable).
- */
-export function start(name, command, args = [], { env = {}, cwd } = {}) {
+/** The runner's environment plus `env` (a value of `undefined` removes a variable). */
+function withEnv(env) {
   const merged = { ...process.env };
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete merged[key];
     else merged[key] = String(value);
   }
+  return merged;
+}
+
+/**
+ * Starts `command args` in its own process group. `env` is added to the runner's environment
+ * (a value of `undefined` removes a variable).
+ */
+export function start(name, command, args = [], { env = {}, cwd } = {}) {
   const proc = spawn(command, args, {
     cwd,
-    env: merged,
+    env: withEnv(env),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -96,14 +101,9 @@ export function start(name, command, args = [], { env = {}, cwd } = {}) {
  * On timeout the process group is killed and `code` is `'timeout'`.
  */
 export async function run(command, args = [], { env = {}, cwd, timeoutMs = 60_000, input } = {}) {
-  const merged = { ...process.env };
-  for (const [key, value] of Object.entries(env)) {
-    if (value === undefined) delete merged[key];
-    else merged[key] = String(value);
-  }
   const proc = spawn(command, args, {
     cwd,
-    env: merged,
+    env: withEnv(env),
     detached: true,
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });

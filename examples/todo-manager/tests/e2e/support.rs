@@ -47,13 +47,7 @@ pub fn token(
     username: &str,
     scopes: &[&str],
 ) -> String {
-    issuer
-        .issue_access_token(
-            &TokenRequest::for_user(username, "dev-client")
-                .with_resource(server.resource())
-                .with_scopes(scopes.iter().copied()),
-        )
-        .expect("a token")
+    mint(issuer, server.resource(), username, scopes)
 }
 
 /// A JWT for the test user `username` with `scopes`, for the legacy SSE endpoint's resource.
@@ -63,10 +57,14 @@ pub fn sse_token(
     username: &str,
     scopes: &[&str],
 ) -> String {
+    mint(issuer, server.sse_resource(), username, scopes)
+}
+
+fn mint(issuer: &DevServer, resource: &str, username: &str, scopes: &[&str]) -> String {
     issuer
         .issue_access_token(
             &TokenRequest::for_user(username, "dev-client")
-                .with_resource(server.sse_resource())
+                .with_resource(resource)
                 .with_scopes(scopes.iter().copied()),
         )
         .expect("a token")

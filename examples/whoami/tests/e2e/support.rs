@@ -35,34 +35,32 @@ pub async fn whoami(issuer: &DevServer, verifier: &str, extra: &[(&str, &str)]) 
 /// A JWT access token for the test user `username`, minted in-process (as after the
 /// authorization-code flow), for the server's resource.
 pub fn user_token(issuer: &DevServer, server: &RunningServer, username: &str) -> String {
-    issuer
-        .issue_access_token(
-            &TokenRequest::for_user(username, "dev-client")
-                .with_resource(server.resource())
-                .with_scopes(whoami::SCOPES),
-        )
-        .expect("a token")
+    mint(issuer, username, server.resource(), TokenFormat::Jwt)
 }
 
 /// A JWT for `username`, for the legacy SSE endpoint's resource.
 pub fn sse_user_token(issuer: &DevServer, server: &RunningServer, username: &str) -> String {
-    issuer
-        .issue_access_token(
-            &TokenRequest::for_user(username, "dev-client")
-                .with_resource(server.sse_resource())
-                .with_scopes(whoami::SCOPES),
-        )
-        .expect("a token")
+    mint(issuer, username, server.sse_resource(), TokenFormat::Jwt)
 }
 
 /// An opaque access token for `username`, for the server's resource.
 pub fn opaque_user_token(issuer: &DevServer, server: &RunningServer, username: &str) -> String {
+    mint(issuer, username, server.resource(), TokenFormat::Opaque)
+}
+
+/// A token for `username` and `resource`: a JWT with whoami's scopes, or an opaque one with
+/// `openid` (enough for userinfo and introspection).
+fn mint(issuer: &DevServer, username: &str, resource: &str, format: TokenFormat) -> String {
+    let scopes: &[&str] = match format {
+        TokenFormat::Opaque => &["openid"],
+        _ => &whoami::SCOPES,
+    };
     issuer
         .issue_access_token(
             &TokenRequest::for_user(username, "dev-client")
-                .with_resource(server.resource())
-                .with_scopes(["openid"])
-                .with_format(TokenFormat::Opaque),
+                .with_resource(resource)
+                .with_scopes(scopes.iter().copied())
+                .with_format(format),
         )
         .expect("a token")
 }
