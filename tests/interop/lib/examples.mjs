@@ -25,14 +25,15 @@ export function binary(name) {
 }
 
 /**
- * Starts the example `name` (`whoami` or `todo-manager`) with the `MCP_*` settings in `env`.
+ * Starts the example `name` (`whoami` or `todo-manager`) with the `MCP_*` settings in `env`
+ * (`MCP_BIND` defaults to a free loopback port).
  * Without `MCP_AUTH_ISSUER` it runs the embedded development authorization server on a free
  * port. Resolves once its protected-resource metadata (or, in authorization-server mode, its
  * mirrored AS metadata) answers. The child is registered with `t` for cleanup.
  */
 export async function startExample(t, name, env = {}) {
-  const port = await freePort();
-  const settings = { MCP_BIND: `127.0.0.1:${port}`, NO_COLOR: '1', ...env };
+  const settings = { MCP_BIND: `127.0.0.1:${await freePort()}`, NO_COLOR: '1', ...env };
+  const port = Number(settings.MCP_BIND.split(':').pop());
   let devIssuer;
   if (!settings.MCP_AUTH_ISSUER) {
     const devPort = await freePort();
