@@ -133,17 +133,29 @@ export async function run(command, args = [], { env = {}, cwd, timeoutMs = 60_00
   return { code: timedOut ? 'timeout' : code, stdout, stderr };
 }
 
-/** A port that was free on 127.0.0.1 a moment ago. */
+const handedOut = new Set();
+
+/**
+ * A port that was free on 127.0.0.1 a moment ago, and never handed out before by this process
+ * (a port picked for a server that has not bound it yet must not be picked again).
+ */
 export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await new Promise((resolve, reject) => {
+      const server = net.createServer();
+      server.unref();
+      server.on('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address();
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no fresh free port on 127.0.0.1');
 }
 
 /**
