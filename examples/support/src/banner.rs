@@ -91,6 +91,37 @@ pub(crate) fn render(facts: &BannerFacts<'_>) -> String {
     out
 }
 
+/// The banner of a server started with `MCP_AUTH_INSECURE_NO_AUTH`: a loud warning first and
+/// last, the URLs, and no token anywhere.
+pub(crate) fn render_without_auth(example: &Example, server: &RunningServer) -> String {
+    let warning = "!!! INSECURE: MCP_AUTH_INSECURE_NO_AUTH is set. This server checks NO access token:\n\
+                   !!! anyone who can reach it can call its tools. For protocol conformance tests on\n\
+                   !!! this machine only; unset MCP_AUTH_INSECURE_NO_AUTH to protect it.";
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — an MCP server WITHOUT AUTHENTICATION\n\n{warning}\n",
+        example.name()
+    );
+    let rows = [
+        ("MCP (Streamable HTTP)", server.mcp_url()),
+        ("MCP (legacy SSE)", server.sse_url()),
+        (
+            "authentication",
+            "none: no Bearer layer, no protected-resource metadata, no issuer".to_owned(),
+        ),
+    ];
+    for (label, value) in rows {
+        let _ = writeln!(out, "  {label:<22} {value}");
+    }
+    let _ = writeln!(
+        out,
+        "\nMCP Inspector: Transport \"Streamable HTTP\", URL {}, no sign-in.\n\n{warning}",
+        server.mcp_url()
+    );
+    out
+}
+
 fn embedded(out: &mut String, example: &Example, server: &RunningServer, dev: &DevServer) {
     let users: Vec<String> = dev
         .users()

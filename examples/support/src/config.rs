@@ -10,6 +10,7 @@
 //! | `MCP_BIND` | `127.0.0.1:3001` | where the MCP server listens |
 //! | `MCP_AUTH_MODE` | `resource` | `resource` (RFC 9728 resource server) or `authorization-server` (legacy MCP 2025-03-26) |
 //! | `MCP_AUTH_CLIENT_ID`, `MCP_AUTH_CLIENT_SECRET` | `dev-client` / `dev-secret` with the embedded server | this server's credentials at the introspection endpoint |
+//! | `MCP_AUTH_INSECURE_NO_AUTH` | unset (`0`) | **insecure**: `1` serves the transports with NO authentication — no Bearer layer, no metadata, no authorization server (the other `MCP_AUTH_*` settings are not used); only with a loopback `MCP_BIND`; for protocol conformance tests on one machine |
 //!
 //! An empty value counts as unset. A bad value is a [`SettingError`] whose one-line message
 //! names the variable.
@@ -30,6 +31,8 @@ pub const DEFAULT_DEV_BIND: &str = "127.0.0.1:3000";
 pub const DEV_CLIENT_ID: &str = "dev-client";
 /// The secret of [`DEV_CLIENT_ID`].
 pub const DEV_CLIENT_SECRET: &str = "dev-secret";
+/// The variable that turns authentication off (see [`Config::insecure_no_auth`]).
+pub const INSECURE_NO_AUTH: &str = "MCP_AUTH_INSECURE_NO_AUTH";
 
 /// How access tokens are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +152,8 @@ pub struct Config {
     pub mode: AuthMode,
     /// Credentials for introspection (always set when `verifier` is introspection).
     pub client: Option<ClientCredentials>,
+    /// `MCP_AUTH_INSECURE_NO_AUTH=1`: serve without any authentication (loopback only).
+    pub insecure_no_auth: bool,
 }
 
 /// A missing or bad setting. Displays as one line naming the variable, for example
@@ -269,6 +274,20 @@ impl Config {
             }
         };
         let bind = parse_addr("MCP_BIND", get("MCP_BIND").as_deref(), DEFAULT_BIND)?;
+        let insecure_no_auth = match get(INSECURE_NO_AUTH).as_deref() {
+            None | Some("0" | "false") => false,
+            Some("1" | "true") => true,
+            Some(other) => return Err(one_of(INSECURE_NO_AUTH, "1, true, 0, false", other)),
+        };
+        if insecure_no_auth && !bind.ip().is_loopback() {
+            return Err(SettingError::new(
+                INSECURE_NO_AUTH,
+                format!(
+                    "is only allowed with a loopback MCP_BIND such as 127.0.0.1:3001 \
+                     (got MCP_BIND {bind})"
+                ),
+            ));
+        }
         let resource = get("MCP_RESOURCE")
             .map(|resource| {
                 mcp_auth::ProtectedResource::new(&resource)
@@ -299,6 +318,7 @@ impl Config {
             bind,
             mode,
             client,
+            insecure_no_auth,
         })
     }
 

@@ -14,6 +14,9 @@
 //! `MCP_RESOURCE` for `/mcp`, and its sibling `sse` for `/sse` + `/messages`, each with its
 //! own protected-resource metadata. A client that connects to `/sse` is sent to metadata whose
 //! `resource` is the URL it requested (RFC 9728 §3.3), and gets tokens for it.
+//!
+//! With `MCP_AUTH_INSECURE_NO_AUTH=1` only the transports are served: no Bearer layer, no
+//! metadata, no authorization server (rmcp's `Host` check stays).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -152,14 +155,15 @@ impl RunningServer {
         &self.sse_resource
     }
 
-    /// The trusted issuer.
+    /// The trusted issuer (empty with `MCP_AUTH_INSECURE_NO_AUTH`).
     #[must_use]
     pub fn issuer(&self) -> &str {
         &self.issuer
     }
 
     /// The metadata URL clients start from: the protected-resource metadata (RFC 9728), or in
-    /// legacy mode the re-published authorization-server metadata (RFC 8414).
+    /// legacy mode the re-published authorization-server metadata (RFC 8414). Empty with
+    /// `MCP_AUTH_INSECURE_NO_AUTH`.
     #[must_use]
     pub fn metadata_url(&self) -> &str {
         &self.metadata_url
@@ -216,7 +220,8 @@ impl Drop for RunningServer {
 
 /// Starts `example` with `config`: the embedded development server when no issuer is
 /// configured, then the MCP server on `config.bind` (port 0: any free port), making a handler
-/// with `factory` for each MCP session.
+/// with `factory` for each MCP session. With [`Config::insecure_no_auth`] the MCP server alone,
+/// without any authentication.
 ///
 /// # Errors
 ///
@@ -231,6 +236,9 @@ where
     S: ServerHandler + Send + 'static,
     F: Fn() -> S + Clone + Send + Sync + 'static,
 {
+    if config.insecure_no_auth {
+        return start_without_auth(config, example, factory).await;
+    }
     let (issuer, dev) = match &config.issuer {
         IssuerSetting::Embedded { bind } => {
             let dev = start_dev_server(*bind, example).await?;
@@ -238,19 +246,7 @@ where
         }
         IssuerSetting::External(issuer) => (issuer.clone(), None),
     };
-    let listener = TcpListener::bind(config.bind).await.map_err(|error| {
-        StartError::Failed(format!(
-            "MCP_BIND: cannot listen on {}: {error}",
-            config.bind
-        ))
-    })?;
-    let local_addr = listener
-        .local_addr()
-        .map_err(|error| StartError::Failed(format!("MCP_BIND: {error}")))?;
-    let resource = config
-        .resource
-        .clone()
-        .unwrap_or_else(|| format!("http://{}{MCP_PATH}", loopback_for(local_addr)));
+    let (listener, local_addr, resource) = bind(config).await?;
 
     let server = AuthServer::lazy(&issuer, Some(config.issuer_type))
         .map_err(|error| SettingError::new("MCP_AUTH_ISSUER", format!("is not usable: {error}")))?;
@@ -312,15 +308,7 @@ where
         factory,
     )?;
 
-    let (shutdown, stop) = oneshot::channel::<()>();
-    let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = stop.await;
-    });
-    let task = tokio::spawn(async move {
-        if let Err(error) = serve.await {
-            eprintln!("error: the MCP server failed: {error}");
-        }
-    });
+    let (shutdown, task) = serve(listener, app);
 
     let metadata_url_of = |endpoint: &str| match config.mode {
         AuthMode::Resource => auth
@@ -355,6 +343,85 @@ where
         warning: discovery_warning.as_deref(),
     });
     Ok(running)
+}
+
+/// `MCP_AUTH_INSECURE_NO_AUTH`: the transports of [`router`] without the Bearer layers, the
+/// scope policy, the session binding and the metadata; no authorization server is started or
+/// contacted. The `Host` check (DNS-rebinding protection) is the same.
+async fn start_without_auth<S, F>(
+    config: &Config,
+    example: &Example,
+    factory: F,
+) -> Result<RunningServer, StartError>
+where
+    S: ServerHandler + Send + 'static,
+    F: Fn() -> S + Clone + Send + Sync + 'static,
+{
+    let (listener, local_addr, resource) = bind(config).await?;
+    let sse_resource = sibling_resource(&resource, "sse")?;
+    let streamable_config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(allowed_hosts(&resource, local_addr));
+    let sessions = streamable_config.cancellation_token.clone();
+    let streamable_factory = factory.clone();
+    let app = Router::new()
+        .nest_service(
+            MCP_PATH,
+            StreamableHttpService::new(
+                move || Ok(streamable_factory()),
+                Arc::new(LocalSessionManager::default()),
+                streamable_config,
+            ),
+        )
+        .merge(SseServer::new(move || Ok(factory())).router());
+    let (shutdown, task) = serve(listener, app);
+    let mut running = RunningServer {
+        local_addr,
+        resource,
+        sse_resource,
+        issuer: String::new(),
+        metadata_url: String::new(),
+        sse_metadata_url: String::new(),
+        banner: String::new(),
+        dev: None,
+        cancel: Box::new(move || sessions.cancel()),
+        shutdown: Some(shutdown),
+        task: Some(task),
+    };
+    running.banner = banner::render_without_auth(example, &running);
+    Ok(running)
+}
+
+/// Binds `MCP_BIND`; returns the listener, its address and the resource identifier
+/// (`MCP_RESOURCE`, or `http://<local address>/mcp`).
+async fn bind(config: &Config) -> Result<(TcpListener, SocketAddr, String), StartError> {
+    let listener = TcpListener::bind(config.bind).await.map_err(|error| {
+        StartError::Failed(format!(
+            "MCP_BIND: cannot listen on {}: {error}",
+            config.bind
+        ))
+    })?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|error| StartError::Failed(format!("MCP_BIND: {error}")))?;
+    let resource = config
+        .resource
+        .clone()
+        .unwrap_or_else(|| format!("http://{}{MCP_PATH}", loopback_for(local_addr)));
+    Ok((listener, local_addr, resource))
+}
+
+/// Serves `app` on a task until the returned sender fires (or is dropped).
+fn serve(listener: TcpListener, app: Router) -> (oneshot::Sender<()>, JoinHandle<()>) {
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = stop.await;
+    });
+    let task = tokio::spawn(async move {
+        if let Err(error) = serve.await {
+            eprintln!("error: the MCP server failed: {error}");
+        }
+    });
+    (shutdown, task)
 }
 
 fn failed(error: impl fmt::Display) -> StartError {
@@ -457,4 +524,95 @@ pub(crate) fn loopback_for(addr: SocketAddr) -> SocketAddr {
         ip => ip,
     };
     SocketAddr::new(ip, addr.port())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::io::{Read as _, Write as _};
+
+    use rmcp::model::{ServerCapabilities, ServerConfig};
+
+    use super::*;
+
+    #[derive(Clone)]
+    struct Hello;
+
+    impl ServerHandler for Hello {
+        fn get_info(&self) -> ServerConfig {
+            ServerConfig::new(ServerCapabilities::builder().build())
+        }
+    }
+
+    /// One HTTP/1.1 exchange on a fresh connection; returns the status code and the response.
+    async fn exchange(addr: SocketAddr, request: String) -> (u16, String) {
+        tokio::task::spawn_blocking(move || {
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            stream.write_all(request.as_bytes()).unwrap();
+            let mut response = String::new();
+            let _ = stream.read_to_string(&mut response);
+            let status = response
+                .split(' ')
+                .nth(1)
+                .and_then(|code| code.parse().ok())
+                .unwrap_or(0);
+            (status, response)
+        })
+        .await
+        .unwrap()
+    }
+
+    fn initialize(host: &str) -> String {
+        let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+        format!(
+            "POST /mcp HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+             Accept: application/json, text/event-stream\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    #[tokio::test]
+    async fn insecure_no_auth_serves_mcp_without_token_metadata_or_issuer() {
+        let config = Config::from_pairs([
+            ("MCP_BIND", "127.0.0.1:0"),
+            ("MCP_AUTH_INSECURE_NO_AUTH", "1"),
+            // Never contacted: no authorization server is involved.
+            ("MCP_AUTH_ISSUER", "https://auth.invalid"),
+        ])
+        .unwrap();
+        let server = start(&config, &Example::new("Hello", "hello"), || Hello)
+            .await
+            .unwrap();
+        let addr = server.local_addr();
+        assert!(server.dev_server().is_none());
+        assert_eq!(server.issuer(), "");
+        assert_eq!(server.metadata_url(), "");
+        assert!(server.banner().contains("WITHOUT AUTHENTICATION"));
+        assert!(
+            server
+                .banner()
+                .contains("!!! INSECURE: MCP_AUTH_INSECURE_NO_AUTH is set")
+        );
+
+        let (status, response) = exchange(addr, initialize(&addr.to_string())).await;
+        assert_eq!(status, 200, "{response}");
+        assert!(response.contains(r#""protocolVersion""#), "{response}");
+        assert!(!response.to_ascii_lowercase().contains("www-authenticate"));
+
+        let metadata = format!(
+            "GET /.well-known/oauth-protected-resource/mcp HTTP/1.1\r\nHost: {addr}\r\n\
+             Connection: close\r\n\r\n"
+        );
+        assert_eq!(exchange(addr, metadata).await.0, 404);
+
+        // rmcp's Host check (DNS-rebinding protection) still applies.
+        let (status, response) = exchange(addr, initialize("attacker.example")).await;
+        assert!((400..500).contains(&status), "{response}");
+        server.shutdown().await;
+    }
 }

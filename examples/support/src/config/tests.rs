@@ -25,6 +25,7 @@ fn defaults_embed_the_development_server() {
     assert_eq!(config.mode, AuthMode::Resource);
     assert_eq!(config.bind, "127.0.0.1:3001".parse().unwrap());
     assert_eq!(config.resource, None);
+    assert!(!config.insecure_no_auth, "authentication is on by default");
     let client = config.client.unwrap();
     assert_eq!((client.id(), client.secret()), ("dev-client", "dev-secret"));
 }
@@ -162,4 +163,38 @@ fn an_unset_verifier_is_the_examples_default() {
     assert_eq!(config.verifier_for(&todos), VerifierKind::Jwt);
     let config = parse(&[("MCP_AUTH_VERIFIER", "introspection")]).unwrap();
     assert_eq!(config.verifier_for(&todos), VerifierKind::Introspection);
+}
+
+#[test]
+fn insecure_no_auth_is_read_and_named_in_errors() {
+    for on in ["1", "true"] {
+        let config = parse(&[("MCP_AUTH_INSECURE_NO_AUTH", on)]).unwrap();
+        assert!(config.insecure_no_auth, "{on}");
+    }
+    for off in ["0", "false", ""] {
+        let config = parse(&[("MCP_AUTH_INSECURE_NO_AUTH", off)]).unwrap();
+        assert!(!config.insecure_no_auth, "{off:?}");
+    }
+    assert_eq!(
+        error(&[("MCP_AUTH_INSECURE_NO_AUTH", "yes")]),
+        r#"MCP_AUTH_INSECURE_NO_AUTH must be one of 1, true, 0, false (got "yes")"#
+    );
+}
+
+#[test]
+fn insecure_no_auth_is_refused_on_a_non_loopback_address() {
+    let on = ("MCP_AUTH_INSECURE_NO_AUTH", "1");
+    for bind in ["0.0.0.0:3001", "[::]:3001", "192.0.2.1:3001"] {
+        let message = error(&[on, ("MCP_BIND", bind)]);
+        assert!(
+            message
+                .starts_with("MCP_AUTH_INSECURE_NO_AUTH is only allowed with a loopback MCP_BIND"),
+            "{message}"
+        );
+    }
+    for bind in ["127.0.0.1:0", "[::1]:3001"] {
+        assert!(parse(&[on, ("MCP_BIND", bind)]).unwrap().insecure_no_auth);
+    }
+    // Without it, any address may be bound.
+    assert!(parse(&[("MCP_BIND", "0.0.0.0:3001")]).is_ok());
 }
