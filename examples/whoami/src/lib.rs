@@ -22,8 +22,9 @@
 //! or SSE `http://127.0.0.1:3001/sse` as in the tutorial). Settings: `MCP_AUTH_ISSUER`,
 //! `MCP_AUTH_ISSUER_TYPE` (`oidc`/`oauth`), `MCP_AUTH_VERIFIER` (`userinfo`/`jwt`/
 //! `introspection`), `MCP_RESOURCE`, `MCP_BIND`, `MCP_AUTH_MODE` (`resource`/
-//! `authorization-server`), `MCP_AUTH_CLIENT_ID`/`MCP_AUTH_CLIENT_SECRET`, `MCP_AUTH_DEV_BIND`
-//! (see [`mcp_auth_examples::config`]). The README walks through the checkpoints.
+//! `authorization-server`), `MCP_AUTH_CLIENT_ID`/`MCP_AUTH_CLIENT_SECRET`, `MCP_AUTH_DEV_BIND`,
+//! and for conformance runs only `MCP_AUTH_INSECURE_NO_AUTH` (no authentication at all; loopback
+//! only) (see [`mcp_auth_examples::config`]). The README walks through the checkpoints.
 //!
 //! ## Use it from a test
 //!

@@ -16,7 +16,11 @@
 //!   accepted redirect URI (OpenID's "web clients use https, native clients loopback or custom
 //!   schemes" is not enforced, so that browser tools on `http://localhost` can register);
 //! * `scope` (an empty one is ignored): scopes the server does not support are dropped (RFC 7591 §3.2.1 lets the server
-//!   replace values); the response says what was kept;
+//!   replace values); the response says what was kept. It is **not a limit** on later
+//!   authorization requests: an MCP client registers with the scopes of its first challenge
+//!   and must be able to step up to a scope a later `403 insufficient_scope` names (MCP
+//!   "Scope Challenge Handling"); the user still approves every scope on the consent page.
+//!   Statically configured clients can be limited with [`Client::with_scopes`];
 //! * `client_name`: a string of at most 200 characters; `client_uri`, `logo_uri`, `contacts` and
 //!   the other display members are echoed in the registration response.
 //!
@@ -202,9 +206,8 @@ impl ClientMetadata {
         if let Some(name) = self.client_name {
             client = client.with_name(name);
         }
-        if let Some(scopes) = self.scopes {
-            client = client.with_scopes(scopes);
-        }
+        // The registered `scope` is echoed in the registration response only: see the module
+        // documentation (step-up needs scopes beyond the first registration).
         client
     }
 }
