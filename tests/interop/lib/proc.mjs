@@ -41,6 +41,20 @@ export class Child {
     return this.buffer;
   }
 
+  /**
+   * Resolves once the output matches `pattern` (a line a process prints after answering a
+   * request may arrive a moment after the answer); fails with the output after `timeoutMs`.
+   */
+  async waitForOutput(pattern, timeoutMs = 5000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.buffer)) {
+      if (Date.now() >= deadline) {
+        throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${tail(this.buffer)}`);
+      }
+      await sleep(50);
+    }
+  }
+
   get running() {
     return this.exitCode === null;
   }

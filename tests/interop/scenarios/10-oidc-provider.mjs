@@ -188,7 +188,7 @@ const scenario2 = [
       const token = provider.tokens().access_token;
       assert.ok(!isJwt(token), `an opaque access token (got ${token.slice(0, 20)}…)`);
       // whoami asked oidc-provider's introspection endpoint, authenticated as its client.
-      assert.match(as.child.output(), /POST \/token\/introspection -> 200/);
+      await as.child.waitForOutput(/POST \/token\/introspection -> 200/);
       assert.equal(json.active, true);
       assert.equal(json.sub, 'alice');
       assert.equal(json.client_id, provider.clientInformation().client_id);
@@ -223,7 +223,7 @@ const scenario2 = [
       logRequests(t, requests);
       t.log(`whoami: ${JSON.stringify(json)}`);
 
-      assert.match(as.child.output(), /GET \/me -> 200/);
+      await as.child.waitForOutput(/GET \/me -> 200/);
       assert.deepEqual(json, expected.body);
       assert.equal(json.sub, 'alice');
       assert.equal(json.email, 'alice@example.test');

@@ -136,7 +136,7 @@ export default [
       assert.equal(response.status, 200);
       assert.equal(response.headers.get('www-authenticate'), null);
       await response.body?.cancel();
-      assert.match(whoami.child.output(), /!!! INSECURE: MCP_AUTH_INSECURE_NO_AUTH is set/);
+      await whoami.child.waitForOutput(/!!! INSECURE: MCP_AUTH_INSECURE_NO_AUTH is set/);
 
       await assertSuite(t, whoami.mcpUrl, 'unprotected');
     },
