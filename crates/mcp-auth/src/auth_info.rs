@@ -1,5 +1,7 @@
 //! The verified identity handed to handlers and tools.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::bearer::BearerToken;
@@ -36,7 +38,11 @@ pub struct AuthInfo {
     /// The protected resource (its identifier URL) the token was accepted for.
     pub resource: Option<String>,
     /// All claims of the token, or the fields returned by userinfo / introspection.
-    pub claims: Map<String, Value>,
+    ///
+    /// Shared, so that handing the identity to every handler and tool is cheap: read it
+    /// through `Deref` (`info.claims.get("email")`), take an owned map with
+    /// `Arc::unwrap_or_clone(info.claims)` or change it with `Arc::make_mut`.
+    pub claims: Arc<Map<String, Value>>,
 }
 
 impl AuthInfo {
@@ -52,7 +58,7 @@ impl AuthInfo {
             audience: Vec::new(),
             expires_at: None,
             resource: None,
-            claims: Map::new(),
+            claims: Arc::default(),
         }
     }
 
@@ -106,7 +112,7 @@ impl AuthInfo {
     /// Sets the claims.
     #[must_use]
     pub fn with_claims(mut self, claims: Map<String, Value>) -> Self {
-        self.claims = claims;
+        self.claims = Arc::new(claims);
         self
     }
 

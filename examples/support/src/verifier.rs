@@ -1,9 +1,8 @@
 //! The token verifier chosen by `MCP_AUTH_VERIFIER`.
 //!
-//! No [`CachedVerifier`](mcp_auth::verify::CachedVerifier) is added: the userinfo and
-//! introspection verifiers already cache their results per token hash (bounded, never past the
-//! token's expiry), and a JWT is checked locally in microseconds against cached keys, where a
-//! result cache would save nothing.
+//! No [`CachedVerifier`](mcp_auth::verify::CachedVerifier) is added: every verifier of the core
+//! crate already remembers verified tokens by default (key: SHA-256 of the token; bounded,
+//! never past the token's expiry).
 
 use mcp_auth::verify::{ClientAuth, IntrospectionVerifier, UserinfoVerifier};
 use mcp_auth::{AuthServer, ConfigError, McpAuth, TokenVerifier};

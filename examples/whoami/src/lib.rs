@@ -77,7 +77,9 @@ impl WhoAmI {
     #[tool(description = "A tool that returns the current user's information.")]
     fn whoami(&self, MaybeAuth(info): MaybeAuth) -> String {
         match info {
-            Some(info) => serde_json::Value::Object(info.claims).to_string(),
+            Some(info) => {
+                serde_json::Value::Object(std::sync::Arc::unwrap_or_clone(info.claims)).to_string()
+            }
             None => json!({"error": "Not authenticated"}).to_string(),
         }
     }

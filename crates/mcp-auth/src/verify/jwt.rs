@@ -22,6 +22,18 @@
 //! pass over each part. Only a cold or stale cache, or an unknown `kid`, takes the
 //! asynchronous path that fetches.
 //!
+//! # Result cache
+//!
+//! A verified token is remembered by default (key: SHA-256 of the token; at most 60 s and
+//! 10 000 tokens; never past the token's `exp`; failures never cached), so a client that sends
+//! the same token on every request pays for its signature once. Measured on the crate's
+//! `tools_call` benchmark, this is what brings a protected ES256 `tools/call` from about 0.23×
+//! to about 0.6× the throughput of the unprotected server. The price: a key removed from the
+//! issuer's JWKS still validates the tokens it already signed until their entries expire
+//! (the JWKS cache's own max-age is longer). Change it with
+//! [`with_cache`](JwtVerifier::with_cache), or verify every time with
+//! [`without_cache`](JwtVerifier::without_cache).
+//!
 //! # Order of checks (each failure is a [`VerifyError`] of the kind shown)
 //!
 //! 1. length ≤ 16 KiB, exactly three non-empty parts, strict base64url ([`Malformed`]);
@@ -62,6 +74,7 @@ use crate::error::{ConfigError, VerifyError};
 use crate::http_client::HttpClient;
 use crate::verify::jwk::JwkSet;
 use crate::verify::jwks::{JwksCacheConfig, JwksRegistry};
+use crate::verify::token_cache::TokenCache;
 use crate::verify::{BoxFuture, TokenVerifier};
 
 pub(crate) mod algorithm;
@@ -128,6 +141,8 @@ struct Inner {
     rfc9068: bool,
     jwks_config: JwksCacheConfig,
     registry: JwksRegistry,
+    /// Verified results (see "Result cache" in the module documentation).
+    cache: Option<TokenCache>,
 }
 
 impl JwtVerifier {
@@ -156,12 +171,20 @@ impl JwtVerifier {
                 rfc9068: false,
                 jwks_config: JwksCacheConfig::default(),
                 registry: JwksRegistry::new(),
+                cache: Some(TokenCache::with_defaults()),
             }),
         })
     }
 
+    /// Applies a configuration change; remembered results are forgotten.
     fn edit(mut self, f: impl FnOnce(&mut Inner)) -> Self {
-        f(Arc::make_mut(&mut self.inner));
+        let inner = Arc::make_mut(&mut self.inner);
+        f(inner);
+        let clock = &inner.clock;
+        inner.cache = inner
+            .cache
+            .as_ref()
+            .map(|c| c.with_clock(Arc::clone(clock)));
         self
     }
 
@@ -324,6 +347,23 @@ impl JwtVerifier {
         self.edit(|inner| inner.rfc9068 = true)
     }
 
+    /// Remembers verified tokens for at most `ttl` (1 s ..= 1 h; default 60 s) and `capacity`
+    /// tokens (default 10 000). A result is never remembered past the token's `exp`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidSetting`] for values outside those bounds.
+    pub fn with_cache(self, ttl: Duration, capacity: u64) -> Result<Self, ConfigError> {
+        let cache = TokenCache::new(ttl, capacity)?;
+        Ok(self.edit(|inner| inner.cache = Some(cache)))
+    }
+
+    /// Verifies the signature and claims on every request (no result cache).
+    #[must_use]
+    pub fn without_cache(self) -> Self {
+        self.edit(|inner| inner.cache = None)
+    }
+
     /// Settings of the JWKS caches this verifier creates.
     #[must_use]
     pub fn with_jwks_config(self, config: JwksCacheConfig) -> Self {
@@ -359,10 +399,14 @@ impl TokenVerifier for JwtVerifier {
         &'a self,
         token: &'a BearerToken,
     ) -> BoxFuture<'a, Result<AuthInfo, VerifyError>> {
+        let inner = &*self.inner;
+        if let Some(cache) = &inner.cache {
+            return Box::pin(cache.get_or_verify(token, move || inner.check(token)));
+        }
         // Warm keys: verified synchronously, no large future. Otherwise the async path.
-        match self.inner.verify_now(token) {
+        match inner.verify_now(token) {
             Some(result) => Box::pin(std::future::ready(result)),
-            None => Box::pin(self.inner.verify(token)),
+            None => Box::pin(inner.verify(token)),
         }
     }
 }

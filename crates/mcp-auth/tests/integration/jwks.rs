@@ -156,7 +156,7 @@ const MALFORMED: [&str; 8] = [
 
 #[tokio::test]
 async fn h04_malformed_jwks_cold_and_warm() {
-    let env = env().await;
+    let env = uncached(env().await);
     let t = env.token(&with(env.claims(), "exp", json!(NOW + 7200)));
     // Cold: unavailable, whatever the body.
     for body in MALFORMED {
@@ -264,7 +264,7 @@ async fn h09_private_key_material_published() {
 
 #[tokio::test]
 async fn h12_outage_after_warm_cache() {
-    let env = env().await;
+    let env = uncached(env().await);
     let t = env.token(&with(env.claims(), "exp", json!(NOW + 3 * 3600)));
     assert!(check(&env.verifier, &t).await.is_ok());
     env.issuer.set_jwks_status(Some(500));
@@ -289,7 +289,7 @@ async fn h12_outage_after_warm_cache() {
 #[tokio::test]
 async fn h13_cache_control_is_honoured_within_bounds() {
     // no-store / max-age=0: refetched after the 1 min floor, not per request.
-    let env = env().await;
+    let env = uncached(env().await);
     env.issuer.set_cache_control(Some("max-age=0, no-store"));
     let t = env.token(&with(env.claims(), "exp", json!(NOW + 90_000)));
     for _ in 0..5 {
@@ -303,7 +303,7 @@ async fn h13_cache_control_is_honoured_within_bounds() {
     assert_eq!(env.issuer.jwks_hits(), 2);
 
     // max-age of a year: clamped to 24 h.
-    let env = crate::jwt::env().await;
+    let env = uncached(crate::jwt::env().await);
     env.issuer
         .set_cache_control(Some("public, max-age=31536000"));
     let t = env.token(&with(env.claims(), "exp", json!(NOW + 200_000)));
@@ -316,7 +316,7 @@ async fn h13_cache_control_is_honoured_within_bounds() {
     assert_eq!(env.issuer.jwks_hits(), 2);
 
     // Plain max-age within bounds.
-    let env = crate::jwt::env().await;
+    let env = uncached(crate::jwt::env().await);
     env.issuer.set_cache_control(Some("max-age=120"));
     let t = env.token(&env.claims());
     assert!(check(&env.verifier, &t).await.is_ok());
@@ -326,3 +326,10 @@ async fn h13_cache_control_is_honoured_within_bounds() {
 }
 
 mod load;
+
+/// These tests watch the JWKS cache through the issuer's fetch count with one token: the
+/// verifier's result cache would answer before the keys are looked at.
+fn uncached(mut env: crate::jwt::Env) -> crate::jwt::Env {
+    env.verifier = env.verifier.without_cache();
+    env
+}

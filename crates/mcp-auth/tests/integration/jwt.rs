@@ -13,6 +13,7 @@ use crate::support::{
 
 mod claims;
 mod keys;
+mod result_cache;
 mod scopes;
 
 use VerifyErrorKind::*;

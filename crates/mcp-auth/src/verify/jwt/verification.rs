@@ -76,6 +76,15 @@ impl Inner {
         Some(self.finish(token, prepared, &keys))
     }
 
+    /// One whole verification: the synchronous path when it can decide, else the asynchronous
+    /// one.
+    pub(super) async fn check(&self, token: &BearerToken) -> Result<AuthInfo, VerifyError> {
+        match self.verify_now(token) {
+            Some(result) => result,
+            None => self.verify(token).await,
+        }
+    }
+
     /// The asynchronous path: fetches metadata and keys as needed.
     pub(super) async fn verify(&self, token: &BearerToken) -> Result<AuthInfo, VerifyError> {
         let mut buffers = Buffers::new();
@@ -254,7 +263,7 @@ impl Inner {
             audience,
             expires_at: Some(expires_at),
             resource: Some(self.resource.to_string()),
-            claims,
+            claims: Arc::new(claims),
         })
     }
 }
