@@ -8,15 +8,18 @@
 //!
 //! * `unprotected`: no Bearer layer;
 //! * `protected/jwt-es256`: [`McpAuth`] + [`ProtectedResource`] + a [`JwtVerifier`] with a
-//!   pinned JWKS, token signed ES256 (jsonwebtoken) with an aws-lc-rs key;
-//! * `protected/jwt-es256+cache`: the same verifier behind [`CachedVerifier`];
-//! * `protected/jwt-es256+cache+policy`: plus this crate's [`ScopePolicyLayer`] (`whoami`
-//!   requires a scope: the JSON-RPC body is buffered and read before rmcp);
+//!   pinned JWKS, token signed ES256 (jsonwebtoken) with an aws-lc-rs key, as configured by
+//!   default (its result cache remembers the verified token);
+//! * `protected/jwt-es256-uncached`: the same verifier `without_cache()`: the signature and
+//!   claims are checked on every request;
+//! * `protected/jwt-es256+CachedVerifier`: the uncached verifier behind [`CachedVerifier`];
+//! * `protected/jwt-es256+policy`: the default verifier plus this crate's [`ScopePolicyLayer`]
+//!   (`whoami` requires a scope: the JSON-RPC body is buffered and read before rmcp);
 //! * `protected/closure-minimal`: the Bearer layer with a closure verifier answering an identity
 //!   without claims (the floor of the layer and the extractor);
 //! * `protected/closure-claims`: the same, answering the identity a JWT verification gives
 //!   (16 claims), without verifying anything (the cost of carrying the claims);
-//! * `protected/jwt-rs256`, `protected/jwt-rs256+cache`: RSA-2048 keys.
+//! * `protected/jwt-rs256`, `protected/jwt-rs256-uncached`: RSA-2048 keys.
 //!
 //! Groups: `tools_call/auth_parts` times the pieces of warm authentication alone (credential
 //! extraction, SHA-256 of the token, a verification, a cache hit, an `AuthInfo` clone);
@@ -292,13 +295,18 @@ fn variants(issuer: &Issuer) -> Vec<Variant> {
             &es256,
         ),
         variant(
-            "protected/jwt-es256+cache",
-            protected(cached(issuer.verifier()), Stack::BearerOnly),
+            "protected/jwt-es256-uncached",
+            protected(issuer.verifier().without_cache(), Stack::BearerOnly),
             &es256,
         ),
         variant(
-            "protected/jwt-es256+cache+policy",
-            protected(cached(issuer.verifier()), Stack::WithPolicy),
+            "protected/jwt-es256+CachedVerifier",
+            protected(cached(issuer.verifier().without_cache()), Stack::BearerOnly),
+            &es256,
+        ),
+        variant(
+            "protected/jwt-es256+policy",
+            protected(issuer.verifier(), Stack::WithPolicy),
             &es256,
         ),
         // The floor of the Bearer layer: a closure verifier answering a minimal identity (no
@@ -334,8 +342,8 @@ fn variants(issuer: &Issuer) -> Vec<Variant> {
             &rs256,
         ),
         variant(
-            "protected/jwt-rs256+cache",
-            protected(cached(issuer.verifier()), Stack::BearerOnly),
+            "protected/jwt-rs256-uncached",
+            protected(issuer.verifier().without_cache(), Stack::BearerOnly),
             &rs256,
         ),
     ]
@@ -521,8 +529,21 @@ fn auth_parts(group: &mut BenchmarkGroup<'_, WallTime>, rt: &Runtime, issuer: &I
         });
     });
     for (name, verifier, token) in [
-        ("jwt_verifier/es256", issuer.verifier(), &issuer.es256_token),
-        ("jwt_verifier/rs256", issuer.verifier(), &issuer.rs256_token),
+        (
+            "jwt_verifier/es256(uncached)",
+            issuer.verifier().without_cache(),
+            &issuer.es256_token,
+        ),
+        (
+            "jwt_verifier/rs256(uncached)",
+            issuer.verifier().without_cache(),
+            &issuer.rs256_token,
+        ),
+        (
+            "jwt_verifier/es256(remembered)",
+            issuer.verifier(),
+            &issuer.es256_token,
+        ),
     ] {
         let token = BearerToken::new(token.as_str());
         let info = rt.block_on(verifier.verify(&token)).unwrap();
@@ -535,7 +556,7 @@ fn auth_parts(group: &mut BenchmarkGroup<'_, WallTime>, rt: &Runtime, issuer: &I
     group.bench_function("auth_info_clone(jwt claims)", |b| {
         b.iter(|| black_box(&info).clone());
     });
-    let verifier = cached(issuer.verifier());
+    let verifier = cached(issuer.verifier().without_cache());
     rt.block_on(verifier.verify(&token)).unwrap();
     group.bench_function("cached_verifier_hit/es256", |b| {
         b.iter(|| rt.block_on(verifier.verify(black_box(&token))).unwrap());
