@@ -142,6 +142,7 @@ pub mod credentials;
 pub mod discovery;
 pub mod error;
 pub mod http_client;
+mod json;
 pub mod layer;
 pub mod mcp_auth;
 pub mod metadata;

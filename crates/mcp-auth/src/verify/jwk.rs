@@ -22,9 +22,9 @@ use std::sync::OnceLock;
 use aws_lc_rs::signature::ParsedPublicKey;
 use serde_json::{Map, Value};
 
+use crate::json;
 use crate::verify::jwt::JwsAlgorithm;
 use crate::verify::jwt::algorithm::KeyFamily;
-use crate::verify::jwt::json;
 
 mod curve;
 mod members;

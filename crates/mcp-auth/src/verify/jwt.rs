@@ -83,7 +83,6 @@ pub(crate) mod claims;
 pub(crate) mod compact;
 mod header;
 mod issuer;
-pub(crate) mod json;
 pub(crate) mod resource;
 mod scopes;
 #[cfg(test)]

@@ -11,7 +11,8 @@ use crate::auth_info::AuthInfo;
 use crate::bearer::BearerToken;
 use crate::error::{VerifyError, VerifyErrorKind};
 use crate::http_client::HttpResponse;
-use crate::verify::jwt::{claims, json};
+use crate::json;
+use crate::verify::jwt::claims;
 
 /// `token_type` values naming a bearer access token (RFC 6749 §7.1, RFC 8693 §3), compared
 /// case-insensitively.

@@ -7,10 +7,11 @@ use serde_json::{Map, Value};
 
 use super::claims::RegisteredClaims;
 use super::issuer::{CacheContext, Keys, TrustedIssuer};
-use super::{Inner, JwsAlgorithm, claims, compact, header, json};
+use super::{Inner, JwsAlgorithm, claims, compact, header};
 use crate::auth_info::AuthInfo;
 use crate::bearer::BearerToken;
 use crate::error::{VerifyError, VerifyErrorKind};
+use crate::json;
 use crate::verify::jwk::{JwkSet, Selection};
 
 fn error(kind: VerifyErrorKind, detail: &'static str) -> VerifyError {

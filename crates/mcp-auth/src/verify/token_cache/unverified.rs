@@ -6,7 +6,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::verify::jwt::{compact, json};
+use crate::json;
+use crate::verify::jwt::compact;
 
 /// The claims of a token that has the shape of a compact JWS (RFC 7515 §7.1) whose header and
 /// payload are JSON objects. Unverified.

@@ -8,7 +8,7 @@ use url::Url;
 use crate::bearer::BearerToken;
 use crate::error::{VerifyError, VerifyErrorKind};
 use crate::http_client::HttpResponse;
-use crate::verify::jwt::json;
+use crate::json;
 
 /// `GET <endpoint>` with `Authorization: Bearer <token>` (marked sensitive) and
 /// `Accept: application/json`.

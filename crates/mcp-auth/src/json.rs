@@ -1,4 +1,5 @@
-//! Strict JSON for JOSE objects: I-JSON (RFC 7493) rather than "whatever serde accepts".
+//! Strict JSON for JOSE objects, key sets and metadata documents: I-JSON (RFC 7493) rather
+//! than "whatever serde accepts". One visitor for the whole crate.
 //!
 //! * Member names must be unique in every object (RFC 7515 §4, RFC 7519 §4, RFC 7493 §2.3);
 //!   `serde_json::Value` would silently keep the last duplicate, which lets a token say two
@@ -28,6 +29,17 @@ pub(crate) enum JsonError {
 
 /// Parses `bytes` as a JSON object with unique member names at every level.
 pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
+    match parse(bytes) {
+        Ok(Some(map)) => Ok(map),
+        Ok(None) => Err(JsonError::NotAnObject),
+        Err(_) => Err(JsonError::Invalid),
+    }
+}
+
+/// Parses `bytes` as one JSON text with unique member names at every level: `Some` for an
+/// object, `None` for any other value. The error is serde_json's, with its position; a
+/// duplicate name is reported as [`DUPLICATE`] followed by the name.
+pub(crate) fn parse(bytes: &[u8]) -> Result<Option<Map<String, Value>>, serde_json::Error> {
     match std::str::from_utf8(bytes) {
         Ok(text) => object(serde_json::Deserializer::from_str(text)),
         // Not UTF-8: refused either way, with the same error as before the shortcut.
@@ -37,13 +49,9 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError
 
 fn object<'de, R: serde_json::de::Read<'de>>(
     mut de: serde_json::Deserializer<R>,
-) -> Result<Map<String, Value>, JsonError> {
-    let map = match de.deserialize_any(TopLevel) {
-        Ok(Some(map)) => map,
-        Ok(None) => return Err(JsonError::NotAnObject),
-        Err(_) => return Err(JsonError::Invalid),
-    };
-    de.end().map_err(|_| JsonError::Invalid)?;
+) -> Result<Option<Map<String, Value>>, serde_json::Error> {
+    let map = de.deserialize_any(TopLevel)?;
+    de.end()?;
     Ok(map)
 }
 
@@ -91,9 +99,13 @@ impl<'de> Visitor<'de> for TopLevel {
     }
 }
 
-/// Members are gathered first and the map is built from them at once: sorting a few names and
-/// building the tree in one go costs less than searching the tree for each insertion. The map
-/// keeps one member per name, so a map shorter than the list means a duplicate name.
+/// The start of the error for a duplicate member name; the name follows, quoted and cut to 64
+/// characters (serde_json appends the position).
+pub(crate) const DUPLICATE: &str = "duplicate member ";
+
+/// Members are gathered first, sorted by name, and the map is built from the sorted list at
+/// once: cheaper than searching the tree for each insertion, and a duplicate name is then two
+/// neighbours in the list.
 fn visit_object<'de, A: MapAccess<'de>>(
     mut access: A,
     capacity: usize,
@@ -103,12 +115,16 @@ fn visit_object<'de, A: MapAccess<'de>>(
         let value = access.next_value_seed(StrictValue)?;
         members.push((name, value));
     }
-    let count = members.len();
-    let map: Map<String, Value> = members.into_iter().collect();
-    if map.len() != count {
-        return Err(de::Error::custom("duplicate member name"));
+    members.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let duplicate = members.windows(2).find_map(|pair| match pair {
+        [a, b] if a.0 == b.0 => Some(a.0.as_str()),
+        _ => None,
+    });
+    if let Some(name) = duplicate {
+        let shown: String = name.chars().take(64).collect();
+        return Err(de::Error::custom(format!("{DUPLICATE}{shown:?}")));
     }
-    Ok(map)
+    Ok(members.into_iter().collect())
 }
 
 /// A `serde_json::Value` whose objects have unique member names.
