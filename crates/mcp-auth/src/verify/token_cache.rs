@@ -3,7 +3,9 @@
 //!
 //! What the cache promises:
 //!
-//! * **Keys are SHA-256 digests of the token**, never the token itself, and the cached
+//! * **Keys are BLAKE3 digests of the token** (256 bits, collision-resistant like SHA-256 and
+//!   several times faster in software on this path, which runs on every request), never the
+//!   token itself, and the cached
 //!   [`AuthInfo`] is stored without its token: the cache holds no credential.
 //! * **Bounded**: at most `capacity` entries (default 10 000); beyond that the least useful
 //!   entries are evicted (moka's TinyLFU policy), so a flood of distinct tokens cannot grow the
@@ -28,7 +30,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_lc_rs::digest;
 use moka::Expiry;
 use moka::future::Cache;
 
@@ -52,7 +53,7 @@ pub const MAX_TTL: Duration = Duration::from_secs(3600);
 /// Default number of cached tokens.
 pub const DEFAULT_CAPACITY: u64 = 10_000;
 
-/// SHA-256 of the token.
+/// BLAKE3 of the token.
 type TokenHash = [u8; 32];
 
 /// A verified result, without its token, and the second from which it must not be used.
@@ -240,12 +241,7 @@ impl Entry {
     }
 }
 
-/// The cache key: SHA-256 of the token text.
+/// The cache key: BLAKE3 of the token text.
 fn hash(token: &BearerToken) -> TokenHash {
-    let digest = digest::digest(&digest::SHA256, token.secret().as_bytes());
-    let mut key = [0u8; 32];
-    for (out, byte) in key.iter_mut().zip(digest.as_ref()) {
-        *out = *byte;
-    }
-    key
+    *blake3::hash(token.secret().as_bytes()).as_bytes()
 }
