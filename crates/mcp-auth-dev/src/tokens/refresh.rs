@@ -144,6 +144,14 @@ impl RefreshTokenStore {
         Some((record, allowed))
     }
 
+    /// The record of `token` while it is active (not used, revoked or expired), without using it.
+    pub(crate) fn active(&self, now: i64, token: &str) -> Option<Arc<RefreshRecord>> {
+        match self.lock().get(now, &secret_hash(token))? {
+            State::Active(record) => Some(Arc::clone(record)),
+            State::Retired { .. } => None,
+        }
+    }
+
     /// Forgets every refresh token of the grant `grant_id`.
     pub(crate) fn revoke_grant(&self, grant_id: &str) {
         self.lock().retain(|state| state.grant_id() != grant_id);

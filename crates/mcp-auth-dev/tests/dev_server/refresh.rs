@@ -92,6 +92,20 @@ async fn a_reused_refresh_token_revokes_the_whole_family() {
             200
         );
     }
+    // Introspection tells an active refresh token apart from an access token (RFC 7662 §2.2);
+    // a used one is inactive.
+    let current = introspect(&server, &text(&third, "refresh_token")).await;
+    assert_eq!(current["active"], true);
+    assert_eq!(current["token_type"], "refresh_token");
+    assert_eq!(current["sub"], "u-alice");
+    assert_eq!(
+        introspect(&server, &text(&first, "refresh_token")).await["active"],
+        false
+    );
+    assert_eq!(
+        introspect(&server, &text(&third, "access_token")).await["token_type"],
+        "Bearer"
+    );
     // The first refresh token again: a replay. Refused, and the family is revoked.
     let description = expect_error(
         refresh(&server, &text(&first, "refresh_token"), &[]).await,
@@ -106,6 +120,10 @@ async fn a_reused_refresh_token_revokes_the_whole_family() {
         assert_eq!(introspect(&server, &token).await["active"], false);
     }
     // The newest refresh token of the family is dead too.
+    assert_eq!(
+        introspect(&server, &text(&third, "refresh_token")).await["active"],
+        false
+    );
     expect_error(
         refresh(&server, &text(&third, "refresh_token"), &[]).await,
         400,
@@ -260,4 +278,35 @@ async fn garbage_refresh_tokens_are_invalid_grant() {
     for token in ["made-up", "x", &"A".repeat(5000)] {
         expect_error(refresh(&server, token, &[]).await, 400, "invalid_grant").await;
     }
+}
+
+/// A refresh token is active at introspection, but it is not an access token: the core's
+/// `IntrospectionVerifier` refuses it as a bearer token (its `token_type` says so), and accepts
+/// the access token of the same grant.
+#[tokio::test]
+async fn a_refresh_token_is_not_accepted_as_an_access_token() {
+    use mcp_auth::verify::{ClientAuth, IntrospectionVerifier};
+    use mcp_auth::{AuthServer, AuthServerType, BearerToken, TokenVerifier, VerifyErrorKind};
+
+    let server = start().await;
+    let body = first_tokens(&server, Some(RESOURCE)).await;
+    let issuer = AuthServer::lazy(server.issuer(), Some(AuthServerType::OAuth)).unwrap();
+    let verifier = IntrospectionVerifier::new(
+        issuer,
+        RESOURCE,
+        ClientAuth::basic("dev-client", "dev-secret"),
+    )
+    .unwrap();
+
+    let refresh_token = BearerToken::new(text(&body, "refresh_token"));
+    assert_eq!(
+        introspect(&server, refresh_token.secret()).await["active"],
+        true
+    );
+    let refused = verifier.verify(&refresh_token).await.unwrap_err();
+    assert_eq!(refused.kind(), VerifyErrorKind::InvalidClaims, "{refused}");
+
+    let access_token = BearerToken::new(text(&body, "access_token"));
+    let info = verifier.verify(&access_token).await.unwrap();
+    assert_eq!(info.subject, "u-alice");
 }
