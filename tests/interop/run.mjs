@@ -130,7 +130,7 @@ async function main() {
     return 1;
   }
   if (build) {
-    const cargo = await run('cargo', ['build', '--locked', '-p', 'whoami', '-p', 'todo-manager'], {
+    const cargo = await run('cargo', ['build', '--locked', '-p', 'whoami', '-p', 'todo-manager', '-p', 'conformance-server'], {
       cwd: ROOT,
       timeoutMs: 30 * 60_000,
     });

@@ -1,14 +1,20 @@
 // Issue 5, scenario 7: the MCP conformance suite (@modelcontextprotocol/conformance 0.1.16,
-// server mode, every scenario incl. pending ones) against whoami.
+// server mode, every scenario incl. pending ones) against examples/conformance-server, the
+// suite's reference fixture (tools test_*, resources test://*, prompts test_*, completion,
+// logging) on rmcp behind mcp-auth, plus a `whoami` tool that returns the caller's identity.
 //
 // The suite has no authentication support in server mode (no header option), and its auth/*
 // scenarios all test clients (it plays the protected server and the AS itself). So:
-//   * the whole server suite runs against whoami started with MCP_AUTH_INSECURE_NO_AUTH=1, with
-//     conformance/expected-failures.yml naming each scenario whoami cannot pass and why;
-//   * the same suite runs against the protected whoami through a loopback proxy that adds a
+//   * the whole server suite runs against the fixture started with MCP_AUTH_INSECURE_NO_AUTH=1,
+//     with conformance/expected-failures.yml naming each scenario it cannot pass and why;
+//   * the same suite runs against the protected fixture through a loopback proxy that adds a
 //     token from a real code flow, and must give the same results: the Bearer layer and the
-//     session binding change nothing for an authorized client, and the Host check
-//     (dns-rebinding-protection) still refuses a foreign Host that carries a valid token.
+//     session binding change nothing for an authorized client (server-to-client requests on
+//     the session's streams included: sampling, elicitation, logging, progress), the identity
+//     reaches the tools, and the Host check (dns-rebinding-protection) still refuses a foreign
+//     Host that carries a valid token.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -24,7 +30,7 @@ import {
   tally,
 } from '../lib/conformance.mjs';
 import { startExample } from '../lib/examples.mjs';
-import { connectWithOAuth } from '../lib/mcp-client.mjs';
+import { callJsonTool, connectWithOAuth } from '../lib/mcp-client.mjs';
 import { tail } from '../lib/proc.mjs';
 
 const INITIALIZE = JSON.stringify({
@@ -72,6 +78,14 @@ function initializeWithHost(url, host, headers) {
   });
 }
 
+/** A TS SDK client on Streamable HTTP without credentials of its own; closed when `t` ends. */
+async function connectPlain(t, url) {
+  const client = new Client({ name: 'mcp-auth-interop', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  t.defer(() => client.close());
+  return client;
+}
+
 /**
  * Runs the whole server suite against `url` and asserts the outcome against the expected
  * failures: exit 0, every listed scenario ran, each expected failure fails for its stated reason
@@ -117,6 +131,13 @@ async function assertSuite(t, url, label) {
       assert.ok(passed > 0 && failed === 0 && warnings === 0, `${name}: ${JSON.stringify(summary[name])} ${checks.map(checkText).join('; ')}`);
     }
   }
+  // SSE polling (SEP-1699): the POST stream starts with a priming event and a retry field; the
+  // disconnect/resume part is informational (test_reconnection answers on its stream).
+  const polling = outcome.results.get('server-sse-polling');
+  for (const id of ['server-sse-priming-event', 'server-sse-retry-field']) {
+    assert.equal(polling.find((c) => c.id === id)?.status, 'SUCCESS', `server-sse-polling ${id}`);
+  }
+  t.log(`server-sse-polling resume: ${polling.find((c) => c.id === 'server-sse-disconnect-resume')?.details?.message}`);
   const rebinding = outcome.results.get('dns-rebinding-protection');
   for (const id of ['localhost-host-rebinding-rejected', 'localhost-host-valid-accepted']) {
     assert.equal(rebinding.find((c) => c.id === id)?.status, 'SUCCESS', `dns-rebinding-protection ${id}`);
@@ -126,34 +147,44 @@ async function assertSuite(t, url, label) {
 
 export default [
   {
-    name: '7 conformance 0.1.16 server suite (all scenarios) → whoami without authentication (MCP_AUTH_INSECURE_NO_AUTH=1), expected failures with reasons',
+    name: '7 conformance 0.1.16 server suite (all scenarios) → conformance-server without authentication (MCP_AUTH_INSECURE_NO_AUTH=1), expected failures with reasons',
     timeoutMs: 300_000,
     async run(t) {
-      const whoami = await startUnprotectedExample(t, 'whoami');
-      // Really unprotected: no metadata, no challenge, and the loud banner.
-      assert.equal((await fetch(`${whoami.base}/.well-known/oauth-protected-resource/mcp`)).status, 404);
-      const response = await initialize(whoami.mcpUrl);
+      const server = await startUnprotectedExample(t, 'conformance-server');
+      // Really unprotected: no metadata, no challenge, the loud banner, and no identity.
+      assert.equal((await fetch(`${server.base}/.well-known/oauth-protected-resource/mcp`)).status, 404);
+      const response = await initialize(server.mcpUrl);
       assert.equal(response.status, 200);
       assert.equal(response.headers.get('www-authenticate'), null);
       await response.body?.cancel();
-      await whoami.child.waitForOutput(/!!! INSECURE: MCP_AUTH_INSECURE_NO_AUTH is set/);
+      await server.child.waitForOutput(/!!! INSECURE: MCP_AUTH_INSECURE_NO_AUTH is set/);
+      const client = await connectPlain(t, server.mcpUrl);
+      assert.deepEqual((await callJsonTool(client, 'whoami')).json, { error: 'Not authenticated' });
 
-      await assertSuite(t, whoami.mcpUrl, 'unprotected');
+      await assertSuite(t, server.mcpUrl, 'unprotected');
     },
   },
   {
-    name: '7 conformance 0.1.16 server suite → protected whoami through a proxy adding a code-flow token: same results; dns-rebinding refused even with a valid token',
+    name: '7 conformance 0.1.16 server suite → protected conformance-server through a proxy adding a code-flow token: same results, caller identity reaches the tools; dns-rebinding refused even with a valid token',
     timeoutMs: 300_000,
     async run(t) {
-      const whoami = await startExample(t, 'whoami');
-      const unauthenticated = await initialize(whoami.mcpUrl);
+      const server = await startExample(t, 'conformance-server');
+      const unauthenticated = await initialize(server.mcpUrl);
       assert.equal(unauthenticated.status, 401);
       await unauthenticated.body?.cancel();
 
-      const { client, provider } = await connectWithOAuth(whoami.mcpUrl, { log: (l) => t.log(l) });
+      const { client, provider } = await connectWithOAuth(server.mcpUrl, { log: (l) => t.log(l) });
+      const identity = (await callJsonTool(client, 'whoami')).json;
       await client.close();
+      t.log(`whoami after the code flow: ${JSON.stringify(identity)}`);
+      // The userinfo verifier (the default): subject and issuer, no scopes or client in userinfo.
+      assert.equal(identity.subject, 'u-alice');
+      assert.equal(identity.issuer, server.issuer);
       const token = provider.tokens().access_token;
-      const proxy = await startBearerProxy(t, whoami.base, token);
+      const proxy = await startBearerProxy(t, server.base, token);
+      // The proxy's token is the identity the suite's calls carry.
+      const viaProxy = await connectPlain(t, `${proxy.base}/mcp`);
+      assert.equal((await callJsonTool(viaProxy, 'whoami')).json.subject, 'u-alice');
 
       const { rebinding } = await assertSuite(t, `${proxy.base}/mcp`, 'protected-via-proxy');
       assert.ok(proxy.forwarded > 30, `requests went through the proxy (${proxy.forwarded})`);
@@ -163,9 +194,9 @@ export default [
       assert.equal(refused.details.statusCode, 403);
       // The same directly: a valid token with a foreign Host gets 403 without a Bearer challenge
       // (rmcp's Host check), and with the server's own Host it is served.
-      const foreign = await initializeWithHost(whoami.mcpUrl, 'evil.example.com', { authorization: `Bearer ${token}` });
+      const foreign = await initializeWithHost(server.mcpUrl, 'evil.example.com', { authorization: `Bearer ${token}` });
       assert.deepEqual(foreign, { status: 403, challenge: undefined });
-      const own = await initializeWithHost(whoami.mcpUrl, new URL(whoami.base).host, { authorization: `Bearer ${token}` });
+      const own = await initializeWithHost(server.mcpUrl, new URL(server.base).host, { authorization: `Bearer ${token}` });
       assert.equal(own.status, 200);
     },
   },

@@ -7,5 +7,6 @@ mod jwks;
 mod jwt;
 mod layer;
 mod mcp_auth;
+mod properties;
 mod support;
 mod userinfo;
