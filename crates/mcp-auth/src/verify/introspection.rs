@@ -42,7 +42,7 @@ use crate::http_client::HttpClient;
 use crate::verify::endpoint::{Kind, ServerEndpoint};
 use crate::verify::jwt::audience::Audience;
 use crate::verify::jwt::resource;
-use crate::verify::token_cache::TokenCache;
+use crate::verify::token_cache::{self, TokenCache};
 use crate::verify::{BoxFuture, ScopeClaim, TokenVerifier};
 
 mod client_auth;
@@ -192,11 +192,7 @@ impl IntrospectionVerifier {
     fn edit(mut self, f: impl FnOnce(&mut Inner)) -> Self {
         let inner = Arc::make_mut(&mut self.inner);
         f(inner);
-        let clock = &inner.clock;
-        inner.cache = inner
-            .cache
-            .as_ref()
-            .map(|c| c.with_clock(Arc::clone(clock)));
+        token_cache::restart(&mut inner.cache, &inner.clock);
         self
     }
 
@@ -207,17 +203,8 @@ impl IntrospectionVerifier {
     ///
     /// [`ConfigError::InvalidSetting`] for an empty value or one with whitespace or controls.
     pub fn with_additional_audience(self, audience: &str) -> Result<Self, ConfigError> {
-        if audience.is_empty()
-            || audience
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(ConfigError::InvalidSetting {
-                name: "additional audience",
-                reason: "must be non-empty, without whitespace or control characters",
-            });
-        }
-        Ok(self.edit(|inner| inner.audiences.push(Audience::new(audience))))
+        let audience = Audience::additional(audience)?;
+        Ok(self.edit(|inner| inner.audiences.push(audience)))
     }
 
     /// **Insecure**: accepts active tokens issued for *any* audience, including answers without

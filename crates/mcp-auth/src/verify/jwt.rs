@@ -74,7 +74,7 @@ use crate::error::{ConfigError, VerifyError};
 use crate::http_client::HttpClient;
 use crate::verify::jwk::JwkSet;
 use crate::verify::jwks::{JwksCacheConfig, JwksRegistry};
-use crate::verify::token_cache::TokenCache;
+use crate::verify::token_cache::{self, TokenCache};
 use crate::verify::{BoxFuture, TokenVerifier};
 
 pub(crate) mod algorithm;
@@ -179,11 +179,7 @@ impl JwtVerifier {
     fn edit(mut self, f: impl FnOnce(&mut Inner)) -> Self {
         let inner = Arc::make_mut(&mut self.inner);
         f(inner);
-        let clock = &inner.clock;
-        inner.cache = inner
-            .cache
-            .as_ref()
-            .map(|c| c.with_clock(Arc::clone(clock)));
+        token_cache::restart(&mut inner.cache, &inner.clock);
         self
     }
 
@@ -287,17 +283,8 @@ impl JwtVerifier {
     ///
     /// [`ConfigError::InvalidSetting`] for an empty value or one with whitespace or controls.
     pub fn with_additional_audience(self, audience: &str) -> Result<Self, ConfigError> {
-        if audience.is_empty()
-            || audience
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(ConfigError::InvalidSetting {
-                name: "additional audience",
-                reason: "must be non-empty, without whitespace or control characters",
-            });
-        }
-        Ok(self.edit(|inner| inner.audiences.push(Audience::new(audience))))
+        let audience = Audience::additional(audience)?;
+        Ok(self.edit(|inner| inner.audiences.push(audience)))
     }
 
     /// **Insecure**: accepts tokens issued for *any* audience.

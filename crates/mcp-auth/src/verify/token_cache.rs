@@ -241,6 +241,14 @@ impl Entry {
     }
 }
 
+/// After a verifier's configuration changed: its cache (if any) starts empty on `clock`, so
+/// no result verified under the old settings is handed out.
+pub(crate) fn restart(cache: &mut Option<TokenCache>, clock: &Arc<dyn Clock>) {
+    if let Some(old) = cache.as_ref() {
+        *cache = Some(old.with_clock(Arc::clone(clock)));
+    }
+}
+
 /// The cache key: BLAKE3 of the token text.
 fn hash(token: &BearerToken) -> TokenHash {
     *blake3::hash(token.secret().as_bytes()).as_bytes()

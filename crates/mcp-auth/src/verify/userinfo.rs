@@ -34,8 +34,8 @@ use crate::http_client::HttpClient;
 use crate::verify::endpoint::{Kind, ServerEndpoint};
 use crate::verify::jwt::audience::Audience;
 use crate::verify::jwt::{claims, resource};
-use crate::verify::token_cache::TokenCache;
 use crate::verify::token_cache::unverified::Jwt;
+use crate::verify::token_cache::{self, TokenCache};
 use crate::verify::{BoxFuture, ScopeClaim, TokenVerifier};
 
 mod response;
@@ -167,11 +167,7 @@ impl UserinfoVerifier {
     fn edit(mut self, f: impl FnOnce(&mut Inner)) -> Self {
         let inner = Arc::make_mut(&mut self.inner);
         f(inner);
-        let clock = &inner.clock;
-        inner.cache = inner
-            .cache
-            .as_ref()
-            .map(|c| c.with_clock(Arc::clone(clock)));
+        token_cache::restart(&mut inner.cache, &inner.clock);
         self
     }
 
@@ -198,17 +194,8 @@ impl UserinfoVerifier {
     ///
     /// [`ConfigError::InvalidSetting`] for an empty value or one with whitespace or controls.
     pub fn with_additional_audience(self, audience: &str) -> Result<Self, ConfigError> {
-        if audience.is_empty()
-            || audience
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(ConfigError::InvalidSetting {
-                name: "additional audience",
-                reason: "must be non-empty, without whitespace or control characters",
-            });
-        }
-        Ok(self.edit(|inner| inner.audiences.push(Audience::new(audience))))
+        let audience = Audience::additional(audience)?;
+        Ok(self.edit(|inner| inner.audiences.push(audience)))
     }
 
     /// Also refuses opaque tokens, whose audience cannot be read. (JWT-shaped tokens without a

@@ -14,6 +14,8 @@
 //!
 //! Comparison allocates nothing: both sides are split into borrowed parts.
 
+use crate::error::ConfigError;
+
 /// The parts of an absolute `scheme://authority[path][?query]` URI that take part in matching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct UriParts<'a> {
@@ -115,6 +117,18 @@ pub(crate) struct Audience {
 }
 
 impl Audience {
+    /// An extra accepted audience from the configuration (an API identifier, say): non-empty,
+    /// without whitespace or control characters.
+    pub(crate) fn additional(text: &str) -> Result<Self, ConfigError> {
+        if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ConfigError::InvalidSetting {
+                name: "additional audience",
+                reason: "must be non-empty, without whitespace or control characters",
+            });
+        }
+        Ok(Self::new(text))
+    }
+
     pub(crate) fn new(text: &str) -> Self {
         Self {
             is_uri: UriParts::parse(text).is_some(),
