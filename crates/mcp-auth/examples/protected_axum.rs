@@ -83,7 +83,9 @@ async fn main() -> ExitCode {
         .layer(bearer)
         .merge(auth.metadata_router());
 
-    let listener = match tokio::net::TcpListener::bind(bind).await {
+    // TCP_NODELAY on every connection, or each keep-alive answer may wait ~40 ms for the
+    // client's delayed ACK (see `mcp_auth::listener`).
+    let listener = match mcp_auth::listener::NoDelayListener::bind(bind).await {
         Ok(l) => l,
         Err(e) => return fail(format!("cannot bind {bind}: {e}")),
     };

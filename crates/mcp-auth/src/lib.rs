@@ -103,7 +103,21 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `axum` | yes | [`AuthInfo`] / `Option<AuthInfo>` extractors, [`McpAuth::metadata_router`] |
+//! | `axum` | yes | [`AuthInfo`] / `Option<AuthInfo>` extractors, [`McpAuth::metadata_router`], [`listener::NoDelayListener`] |
+//!
+//! ## Serving
+//!
+//! Serve with [`listener::NoDelayListener`] (or set `TCP_NODELAY` on accepted sockets
+//! yourself): with the operating system's default, an MCP answer written in several pieces
+//! (rmcp's event-stream framing) waits ~40 ms for the client's delayed acknowledgement on
+//! every keep-alive request.
+//!
+//! ```no_run
+//! # async fn run(app: axum::Router) -> std::io::Result<()> {
+//! let listener = mcp_auth::listener::NoDelayListener::bind("127.0.0.1:3001").await?;
+//! axum::serve(listener, app).await
+//! # }
+//! ```
 //!
 //! ## Security
 //!
@@ -144,6 +158,8 @@ pub mod error;
 pub mod http_client;
 mod json;
 pub mod layer;
+#[cfg(feature = "axum")]
+pub mod listener;
 pub mod mcp_auth;
 pub mod metadata;
 pub mod metadata_service;

@@ -10,6 +10,7 @@
 //! | `MCP_BIND` | `127.0.0.1:3001` | where the MCP server listens |
 //! | `MCP_AUTH_MODE` | `resource` | `resource` (RFC 9728 resource server) or `authorization-server` (legacy MCP 2025-03-26) |
 //! | `MCP_AUTH_CLIENT_ID`, `MCP_AUTH_CLIENT_SECRET` | `dev-client` / `dev-secret` with the embedded server | this server's credentials at the introspection endpoint |
+//! | `MCP_RESPONSE_FRAMING` | `json` | how a stateless (2026-07-28) request's answer is framed: `json` (one `application/json` body; rmcp still streams `text/event-stream` when a tool sends notifications first) or `sse` (always `text/event-stream`). Session (2025-11-25) requests are always streamed |
 //! | `MCP_AUTH_INSECURE_NO_AUTH` | unset (`0`) | **insecure**: `1` serves the transports with NO authentication — no Bearer layer, no metadata, no authorization server (the other `MCP_AUTH_*` settings are not used); only with a loopback `MCP_BIND`; for protocol conformance tests on one machine |
 //!
 //! An empty value counts as unset. A bad value is a [`SettingError`] whose one-line message
@@ -54,6 +55,28 @@ impl VerifierKind {
             Self::Userinfo => "userinfo",
             Self::Jwt => "jwt",
             Self::Introspection => "introspection",
+        }
+    }
+}
+
+/// How the answer to a stateless (2026-07-28) request is framed (`MCP_RESPONSE_FRAMING`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponseFraming {
+    /// `application/json` when the answer is one message (the default: one write, the least
+    /// work for both sides); `text/event-stream` when the tool sends notifications first.
+    Json,
+    /// Always `text/event-stream`.
+    Sse,
+}
+
+impl ResponseFraming {
+    /// The value of `MCP_RESPONSE_FRAMING` naming this framing.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Sse => "sse",
         }
     }
 }
@@ -154,6 +177,8 @@ pub struct Config {
     pub client: Option<ClientCredentials>,
     /// `MCP_AUTH_INSECURE_NO_AUTH=1`: serve without any authentication (loopback only).
     pub insecure_no_auth: bool,
+    /// How stateless answers are framed.
+    pub framing: ResponseFraming,
 }
 
 /// A missing or bad setting. Displays as one line naming the variable, for example
@@ -274,6 +299,11 @@ impl Config {
             }
         };
         let bind = parse_addr("MCP_BIND", get("MCP_BIND").as_deref(), DEFAULT_BIND)?;
+        let framing = match get("MCP_RESPONSE_FRAMING").as_deref() {
+            None | Some("json") => ResponseFraming::Json,
+            Some("sse") => ResponseFraming::Sse,
+            Some(other) => return Err(one_of("MCP_RESPONSE_FRAMING", "json, sse", other)),
+        };
         let insecure_no_auth = match get(INSECURE_NO_AUTH).as_deref() {
             None | Some("0" | "false") => false,
             Some("1" | "true") => true,
@@ -319,6 +349,7 @@ impl Config {
             mode,
             client,
             insecure_no_auth,
+            framing,
         })
     }
 

@@ -40,7 +40,9 @@ pub mod testing;
 mod verifier;
 
 pub use banner::CURL_PROTOCOL_VERSION;
-pub use config::{AuthMode, ClientCredentials, Config, IssuerSetting, SettingError, VerifierKind};
+pub use config::{
+    AuthMode, ClientCredentials, Config, IssuerSetting, ResponseFraming, SettingError, VerifierKind,
+};
 pub use example::{DemoToken, Example};
 pub use server::{MCP_PATH, RunningServer, SSE_PATH, StartError, start};
 

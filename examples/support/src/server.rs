@@ -24,18 +24,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use mcp_auth::listener::NoDelayListener;
 use mcp_auth::{AuthServer, BearerAuthLayer, McpAuth, ProtectedResource};
 use mcp_auth_dev::DevServer;
 use mcp_auth_rmcp::{ScopePolicy, SessionBindingLayer, SseServer};
 use rmcp::ServerHandler;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::banner::{self, BannerFacts};
-use crate::config::{AuthMode, Config, IssuerSetting, SettingError};
+use crate::config::{AuthMode, Config, IssuerSetting, ResponseFraming, SettingError};
 use crate::example::Example;
 use crate::verifier;
 
@@ -297,8 +297,7 @@ where
         AuthMode::AuthorizationServer => bearer.clone(),
     };
 
-    let streamable_config = StreamableHttpServerConfig::default()
-        .with_allowed_hosts(allowed_hosts(&resource, local_addr));
+    let streamable_config = streamable_config(config, &resource, local_addr);
     let sessions = streamable_config.cancellation_token.clone();
     let app = router(
         &auth,
@@ -359,8 +358,7 @@ where
 {
     let (listener, local_addr, resource) = bind(config).await?;
     let sse_resource = sibling_resource(&resource, "sse")?;
-    let streamable_config = StreamableHttpServerConfig::default()
-        .with_allowed_hosts(allowed_hosts(&resource, local_addr));
+    let streamable_config = streamable_config(config, &resource, local_addr);
     let sessions = streamable_config.cancellation_token.clone();
     let streamable_factory = factory.clone();
     let app = Router::new()
@@ -391,10 +389,26 @@ where
     Ok(running)
 }
 
+/// rmcp's Streamable HTTP settings: the `Host` values to accept, and the framing of stateless
+/// answers (`MCP_RESPONSE_FRAMING`; JSON by default: one body, one write, no stream to set up).
+fn streamable_config(
+    config: &Config,
+    resource: &str,
+    local_addr: SocketAddr,
+) -> StreamableHttpServerConfig {
+    StreamableHttpServerConfig::default()
+        .with_allowed_hosts(allowed_hosts(resource, local_addr))
+        .with_json_response(config.framing == ResponseFraming::Json)
+}
+
 /// Binds `MCP_BIND`; returns the listener, its address and the resource identifier
 /// (`MCP_RESOURCE`, or `http://<local address>/mcp`).
-async fn bind(config: &Config) -> Result<(TcpListener, SocketAddr, String), StartError> {
-    let listener = TcpListener::bind(config.bind).await.map_err(|error| {
+///
+/// The listener sets `TCP_NODELAY` on every connection ([`NoDelayListener`]): without it an
+/// answer written in pieces (rmcp's event streams) waits ~40 ms for the client's delayed ACK on
+/// every keep-alive request.
+async fn bind(config: &Config) -> Result<(NoDelayListener, SocketAddr, String), StartError> {
+    let listener = NoDelayListener::bind(config.bind).await.map_err(|error| {
         StartError::Failed(format!(
             "MCP_BIND: cannot listen on {}: {error}",
             config.bind
@@ -411,7 +425,7 @@ async fn bind(config: &Config) -> Result<(TcpListener, SocketAddr, String), Star
 }
 
 /// Serves `app` on a task until the returned sender fires (or is dropped).
-fn serve(listener: TcpListener, app: Router) -> (oneshot::Sender<()>, JoinHandle<()>) {
+fn serve(listener: NoDelayListener, app: Router) -> (oneshot::Sender<()>, JoinHandle<()>) {
     let (shutdown, stop) = oneshot::channel::<()>();
     let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = stop.await;
