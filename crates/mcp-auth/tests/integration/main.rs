@@ -2,6 +2,7 @@
 
 mod discovery;
 mod hardening;
+mod herd;
 mod introspection;
 mod jwks;
 mod jwt;

@@ -1,5 +1,5 @@
-//! The local issuer (RFC 8414 / OIDC metadata and a JWKS with knobs), a canary listener that
-//! must never be contacted, and a `tracing` capture.
+//! The local issuer (RFC 8414 / OIDC metadata and a JWKS with knobs, a record of every request
+//! path), a canary listener that must never be contacted, and a `tracing` capture.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -8,13 +8,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use mcp_auth::clock::ManualClock;
 use mcp_auth::{AuthServer, AuthServerType, JwtVerifier};
 use serde_json::{Value, json};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::{RESOURCE, TestKey, valid_claims};
@@ -34,6 +36,10 @@ struct IssuerState {
     knobs: Mutex<JwksKnobs>,
     metadata_hits: AtomicUsize,
     jwks_hits: AtomicUsize,
+    /// While set, metadata answers wait until the gate reads `true`.
+    metadata_gate: Mutex<Option<watch::Receiver<bool>>>,
+    /// The path of every request received, in order.
+    paths: Mutex<Vec<String>>,
 }
 
 /// A local authorization server (metadata + JWKS) on `http://127.0.0.1:<port>`.
@@ -61,11 +67,15 @@ impl Issuer {
             knobs: Mutex::new(JwksKnobs::default()),
             metadata_hits: AtomicUsize::new(0),
             jwks_hits: AtomicUsize::new(0),
+            metadata_gate: Mutex::new(None),
+            paths: Mutex::new(Vec::new()),
         });
         let app = Router::new()
             .route("/.well-known/oauth-authorization-server", get(metadata))
             .route("/.well-known/openid-configuration", get(metadata))
             .route("/jwks", get(jwks))
+            .fallback(|| async { StatusCode::NOT_FOUND })
+            .layer(middleware::from_fn_with_state(Arc::clone(&state), record))
             .with_state(Arc::clone(&state));
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -126,6 +136,17 @@ impl Issuer {
         self.state.knobs.lock().unwrap().delay = delay;
     }
 
+    /// Holds metadata answers (both well-known paths) until `gate` reads `true`; `None` answers
+    /// at once again.
+    pub fn set_metadata_gate(&self, gate: Option<watch::Receiver<bool>>) {
+        *self.state.metadata_gate.lock().unwrap() = gate;
+    }
+
+    /// The path of every request received so far (any method, any path), in order.
+    pub fn paths(&self) -> Vec<String> {
+        self.state.paths.lock().unwrap().clone()
+    }
+
     pub fn metadata_hits(&self) -> usize {
         self.state.metadata_hits.load(Ordering::SeqCst)
     }
@@ -135,8 +156,19 @@ impl Issuer {
     }
 }
 
+async fn record(State(state): State<Arc<IssuerState>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    state.paths.lock().unwrap().push(path);
+    next.run(request).await
+}
+
 async fn metadata(State(state): State<Arc<IssuerState>>) -> Response {
     state.metadata_hits.fetch_add(1, Ordering::SeqCst);
+    let gate = state.metadata_gate.lock().unwrap().clone();
+    if let Some(mut gate) = gate {
+        // An error means the sender is gone: answer rather than hang.
+        let _ = gate.wait_for(|open| *open).await;
+    }
     let iss = &state.issuer;
     axum::Json(json!({
         "issuer": iss,
