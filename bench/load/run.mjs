@@ -186,9 +186,24 @@ async function main() {
       for (const connections of opts.connections) cells.push({ target, protocol, connections, runs: [] });
     }
   }
+  // 2025-11-25: one session per connection, as each real client has its own.
+  for (const cell of cells.filter((c) => c.protocol === 'session')) {
+    const { url, token } = cell.target.running;
+    cell.sessions = [];
+    for (let i = 0; i < cell.connections; i++) cell.sessions.push(await openSession(url, token));
+  }
   const runCell = async (cell, seconds) => {
     const { url, body, headers } = requestOf(cell.target, cell.protocol);
-    return wrk({ url, body, headers, expect: cell.target.running.expect, connections: cell.connections, seconds, cpu: LOAD_CPU });
+    return wrk({
+      url,
+      body,
+      headers,
+      expect: cell.target.running.expect,
+      connections: cell.connections,
+      seconds,
+      cpu: LOAD_CPU,
+      sessions: cell.sessions,
+    });
   };
 
   const started = Date.now();

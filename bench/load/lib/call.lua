@@ -4,6 +4,8 @@
 --   LOAD_BODY      the JSON-RPC request body
 --   LOAD_HEADERS   request header fields, one `Name: value` per line
 --   LOAD_EXPECT    a plain substring every answer body must contain (the caller's claims)
+--   LOAD_SESSIONS  optional: comma-separated `Mcp-Session-Id` values, used in turn (one
+--                  session per simulated client, as real 2025-11-25 clients have)
 --
 -- A response counts as an error when its status is not 200 or its body lacks LOAD_EXPECT.
 -- `done` prints one line `LOAD_RESULT {json}` with the counts and latency percentiles (µs).
@@ -11,6 +13,12 @@
 local body = os.getenv("LOAD_BODY")
 local expect = os.getenv("LOAD_EXPECT")
 local header_text = os.getenv("LOAD_HEADERS") or ""
+
+local sessions = {}
+for id in string.gmatch(os.getenv("LOAD_SESSIONS") or "", "[^,]+") do
+  table.insert(sessions, id)
+end
+local next_session = 0
 
 local threads = {}
 
@@ -25,6 +33,18 @@ function init(args)
     local name, value = string.match(line, "^([^:]+):%s*(.*)$")
     if name then
       wrk.headers[name] = value
+    end
+  end
+  if #sessions > 0 then
+    -- One prebuilt request per session, sent in turn.
+    prebuilt = {}
+    for i, id in ipairs(sessions) do
+      wrk.headers["Mcp-Session-Id"] = id
+      prebuilt[i] = wrk.format()
+    end
+    request = function()
+      next_session = next_session % #prebuilt + 1
+      return prebuilt[next_session]
     end
   end
   checked = 0

@@ -10,10 +10,11 @@ const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'call.lua
 
 /**
  * Runs wrk against `url` for `seconds` with `connections` connections, pinned to `cpu`.
- * `headers` is an object, `expect` the substring every body must contain. Resolves to the
+ * `headers` is an object, `expect` the substring every body must contain, `sessions` the
+ * session ids to use in turn (2025-11-25). Resolves to the
  * parsed LOAD_RESULT plus `rps`.
  */
-export async function wrk({ url, body, headers, expect, connections, seconds, cpu }) {
+export async function wrk({ url, body, headers, expect, connections, seconds, cpu, sessions = [] }) {
   const args = ['-c', String(cpu), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', SCRIPT, url];
   const result = await run('taskset', args, {
     env: {
@@ -22,6 +23,7 @@ export async function wrk({ url, body, headers, expect, connections, seconds, cp
         .map(([k, v]) => `${k}: ${v}`)
         .join('\n'),
       LOAD_EXPECT: expect,
+      LOAD_SESSIONS: sessions.join(','),
     },
     timeoutMs: (seconds + 30) * 1000,
   });

@@ -431,7 +431,10 @@ fn serve_all(variants: &[Variant]) -> Vec<std::net::SocketAddr> {
     std::thread::spawn(move || {
         current_thread().block_on(async move {
             for (listener, app) in listeners {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                // Served as users are told to serve: TCP_NODELAY on every connection.
+                let listener = mcp_auth::listener::NoDelayListener::from(
+                    tokio::net::TcpListener::from_std(listener).unwrap(),
+                );
                 tokio::spawn(async move { axum::serve(listener, app).await });
             }
             std::future::pending::<()>().await;

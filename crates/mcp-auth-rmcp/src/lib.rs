@@ -92,7 +92,9 @@
 //!     .service(StreamableHttpService::new(
 //!         || Ok(Todos::new()),
 //!         Arc::new(LocalSessionManager::default()),
-//!         StreamableHttpServerConfig::default(),
+//!         // One JSON body for a one-message answer (2026-07-28 clients); rmcp streams
+//!         // text/event-stream when a tool sends notifications first.
+//!         StreamableHttpServerConfig::default().with_json_response(true),
 //!     ));
 //! // The legacy HTTP+SSE transport at /sse and /messages.
 //! let legacy = SseServer::new(|| Ok(Todos::new())).router().layer(policy);
@@ -114,6 +116,19 @@
 //!      resource_metadata=\"https://mcp.example.com/.well-known/oauth-protected-resource/mcp\""
 //! );
 //! # Ok(())
+//! # }
+//! ```
+//!
+//! # Serving
+//!
+//! Serve the router with [`mcp_auth::listener::NoDelayListener`] (or set `TCP_NODELAY` on each
+//! accepted socket yourself): rmcp writes a streamed answer in several pieces, and with Nagle's
+//! algorithm on, each keep-alive request then waits ~40 ms for the client's delayed ACK.
+//!
+//! ```no_run
+//! # async fn run(app: axum::Router) -> std::io::Result<()> {
+//! let listener = mcp_auth::listener::NoDelayListener::bind("127.0.0.1:3001").await?;
+//! axum::serve(listener, app).await
 //! # }
 //! ```
 //!

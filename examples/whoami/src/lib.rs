@@ -77,9 +77,9 @@ impl WhoAmI {
     #[tool(description = "A tool that returns the current user's information.")]
     fn whoami(&self, MaybeAuth(info): MaybeAuth) -> String {
         match info {
-            Some(info) => {
-                serde_json::Value::Object(std::sync::Arc::unwrap_or_clone(info.claims)).to_string()
-            }
+            // Serialized in place: the claims are shared with the verified-token cache.
+            Some(info) => serde_json::to_string(&*info.claims)
+                .unwrap_or_else(|_| json!({"error": "claims are not serializable"}).to_string()),
             None => json!({"error": "Not authenticated"}).to_string(),
         }
     }

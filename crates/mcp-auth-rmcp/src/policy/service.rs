@@ -88,15 +88,16 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
+        if self.inert || request.method() != Method::POST {
+            // Nothing to read: call the service that was driven to readiness right away (no
+            // clone of the inner service per request).
+            return Box::pin(self.inner.call(request));
+        }
         // Keep the clone here, move the service that was driven to readiness into the future.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let policy = Arc::clone(&self.policy);
-        let inert = self.inert;
         Box::pin(async move {
-            if inert || request.method() != Method::POST {
-                return inner.call(request).await;
-            }
             let request = match authorize(&policy, request).await {
                 Ok(request) => request,
                 Err(rejection) => return Ok(rejection),

@@ -76,38 +76,43 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let bindings = Arc::clone(&self.bindings);
-        Box::pin(async move {
-            let principal = Principal::from_extensions(request.extensions());
-            let session = match session_id(request.headers()) {
-                Ok(session) => session,
-                Err(()) => {
-                    return Ok(rpc_error_response(
+        // Every check is synchronous, so the service that was driven to readiness is called
+        // here and only its future is awaited: no clone of the inner service per request (a
+        // clone of rmcp's service copies its configuration).
+        let principal = Principal::from_extensions(request.extensions());
+        let session = match session_id(request.headers()) {
+            Ok(session) => session,
+            Err(()) => {
+                return Box::pin(async {
+                    Ok(rpc_error_response(
                         StatusCode::BAD_REQUEST,
                         INVALID_REQUEST,
                         "Bad Request: several Mcp-Session-Id fields",
                         None,
-                    ));
-                }
-            };
-            let Some(session) = session else {
-                // No session yet: this may create one.
-                let response = inner.call(request).await?;
+                    ))
+                });
+            }
+        };
+        let bindings = Arc::clone(&self.bindings);
+        let Some(session) = session else {
+            // No session yet: this may create one.
+            let response = self.inner.call(request);
+            return Box::pin(async move {
+                let response = response.await?;
                 if let Ok(Some(created)) = session_id(response.headers()) {
                     bindings.bind(&created, principal);
                 }
-                return Ok(response);
-            };
-            if bindings.check(&session, principal.as_ref()) == Verdict::Refuse {
-                tracing::warn!(
-                    "a request used an MCP session bound to another principal, or unknown"
-                );
-                return Ok(session_not_found());
-            }
-            let deleting = request.method() == Method::DELETE;
-            let response = inner.call(request).await?;
+                Ok(response)
+            });
+        };
+        if bindings.check(&session, principal.as_ref()) == Verdict::Refuse {
+            tracing::warn!("a request used an MCP session bound to another principal, or unknown");
+            return Box::pin(async { Ok(session_not_found()) });
+        }
+        let deleting = request.method() == Method::DELETE;
+        let response = self.inner.call(request);
+        Box::pin(async move {
+            let response = response.await?;
             let status = response.status();
             if status == StatusCode::NOT_FOUND || (deleting && status.is_success()) {
                 bindings.unbind(&session);
