@@ -94,7 +94,7 @@ export function peerTarget({ name, command, args, cwd, issuers, protocols, expec
       await child.waitForOutput(/peer listening/, 60_000);
       await waitForHttp(url, { child });
       const { access_token: token } = (await codeFlowToken(issuers.jwt.issuer, { scope: SCOPE, resource: url })).tokens;
-      return { child, url, token, expect: expect ?? 'alice' };
+      return { child, url, token, expect: expect ?? '\\"sub\\":\\"alice\\"' };
     },
   };
 }
