@@ -26,7 +26,7 @@ import { startOidcProvider } from '../../tests/interop/lib/oidc.mjs';
 import { run, stopAll } from '../../tests/interop/lib/proc.mjs';
 import { callBody, callHeaders, openSession, PROTOCOLS } from './lib/mcp.mjs';
 import { renderMarkdown, summarize } from './lib/report.mjs';
-import { memory, peerTarget, releaseBinary, rustTarget } from './lib/targets.mjs';
+import { cpuSeconds, memory, peerTarget, releaseBinary, resetPeak, rustTarget } from './lib/targets.mjs';
 import { wrk } from './lib/wrk.mjs';
 
 const SERVER_CPU = 1;
@@ -194,7 +194,10 @@ async function main() {
   }
   const runCell = async (cell, seconds) => {
     const { url, body, headers } = requestOf(cell.target, cell.protocol);
-    return wrk({
+    const pid = cell.target.running.child.pid;
+    const cpuBefore = cpuSeconds(pid);
+    const peakReset = resetPeak(pid);
+    const result = await wrk({
       url,
       body,
       headers,
@@ -204,6 +207,15 @@ async function main() {
       cpu: LOAD_CPU,
       sessions: cell.sessions,
     });
+    // The server's CPU time per answer, and how busy its core was: a server below ~90 % is
+    // waiting on something (or the load generator is the limit), not out of CPU.
+    const cpu = cpuSeconds(pid) - cpuBefore;
+    result.cpuUsPerRequest = (cpu / result.requests) * 1e6;
+    result.serverBusy = cpu / (result.duration_us / 1e6);
+    // The server's peak RSS during this cell alone (the whole run's peak when unsupported).
+    result.peakMiB = memory(pid).peakKiB / 1024;
+    result.peakIsCell = peakReset;
+    return result;
   };
 
   const started = Date.now();
@@ -215,7 +227,8 @@ async function main() {
       cell.runs.push(result);
       log(
         `round ${round}/${opts.rounds}  ${cell.target.name.padEnd(28)} ${cell.protocol.padEnd(9)} c${String(cell.connections).padEnd(4)} ` +
-          `${result.rps.toFixed(0).padStart(7)} req/s  p50 ${(result.p50_us / 1000).toFixed(2)} ms  p99 ${(result.p99_us / 1000).toFixed(2)} ms  errors ${result.errors}` +
+          `${result.rps.toFixed(0).padStart(7)} req/s  p50 ${(result.p50_us / 1000).toFixed(2)} ms  p99 ${(result.p99_us / 1000).toFixed(2)} ms  ` +
+          `${result.cpuUsPerRequest.toFixed(1)} µs CPU/req  busy ${(result.serverBusy * 100).toFixed(0)} %  errors ${result.errors}` +
           (result.errors ? `  (${result.sample})` : ''),
       );
     }

@@ -22,6 +22,9 @@ export function summarize({ opts, cells, targets, upstream, machine, protocols }
     rpsRuns: cell.runs.map((r) => Math.round(r.rps)),
     p50Ms: median(cell.runs.map((r) => r.p50_us)) / 1000,
     p99Ms: median(cell.runs.map((r) => r.p99_us)) / 1000,
+    cpuUsPerRequest: median(cell.runs.map((r) => r.cpuUsPerRequest)),
+    peakMiB: Math.max(...cell.runs.map((r) => r.peakMiB)),
+    serverBusy: median(cell.runs.map((r) => r.serverBusy)),
     requests: cell.runs.reduce((sum, r) => sum + r.requests, 0),
     checked: cell.runs.reduce((sum, r) => sum + r.checked, 0),
     errors: cell.runs.reduce((sum, r) => sum + r.errors, 0),
@@ -34,7 +37,15 @@ export function summarize({ opts, cells, targets, upstream, machine, protocols }
     const base = find(
       (r) => r.mode === 'none' && r.framing === row.framing && r.protocol === row.protocol && r.connections === row.connections,
     );
-    if (base) ratios.push({ what: `${row.target} ${row.protocol} c${row.connections}`, vs: base.target, ratio: row.rps / base.rps });
+    if (base) {
+      ratios.push({
+        what: `${row.target} ${row.protocol} c${row.connections}`,
+        vs: base.target,
+        ratio: row.rps / base.rps,
+        cpuRatio: base.cpuUsPerRequest / row.cpuUsPerRequest,
+        extraCpuUs: row.cpuUsPerRequest - base.cpuUsPerRequest,
+      });
+    }
   }
   const peers = [];
   for (const row of rows.filter((r) => r.kind === 'peer')) {
@@ -57,7 +68,8 @@ export function summarize({ opts, cells, targets, upstream, machine, protocols }
     memory: targets.map((target) => ({
       target: target.name,
       idleMiB: mib(target.idle.rssKiB),
-      peakMiB: mib(target.peak.peakKiB),
+      // Peaks are reset before each cell, so the whole run's peak is the largest cell peak.
+      peakMiB: Math.max(mib(target.peak.peakKiB), ...rows.filter((r) => r.target === target.name).map((r) => r.peakMiB)),
       endMiB: mib(target.peak.rssKiB),
     })),
     ratios,
@@ -83,18 +95,25 @@ export function renderMarkdown(results) {
     '',
     '## Throughput and latency',
     '',
-    '| target | protocol | conns | req/s (median) | rounds | p50 ms | p99 ms | checked answers | errors |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| target | protocol | conns | req/s (median) | rounds | p50 ms | p99 ms | server CPU µs/req | server core busy | peak RSS MiB (this cell) | checked answers | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const row of results.cells) {
     const protocol = row.protocol === 'peer' ? 'stateless (peer)' : `${row.protocol} (${results.protocols[row.protocol]})`;
     lines.push(
-      `| ${row.target} | ${protocol} | ${row.connections} | ${fixed(row.rps, 0)} | ${row.rpsRuns.join(' / ')} | ${fixed(row.p50Ms, 2)} | ${fixed(row.p99Ms, 2)} | ${row.checked} | ${row.errors} |`,
+      `| ${row.target} | ${protocol} | ${row.connections} | ${fixed(row.rps, 0)} | ${row.rpsRuns.join(' / ')} | ${fixed(row.p50Ms, 2)} | ${fixed(row.p99Ms, 2)} | ${fixed(row.cpuUsPerRequest, 1)} | ${fixed(row.serverBusy * 100, 0)} % | ${fixed(row.peakMiB, 1)} | ${row.checked} | ${row.errors} |`,
     );
   }
   lines.push('', '## Protected ÷ unprotected (same framing, protocol and connections, same run)', '');
-  lines.push('| protected target | vs | ratio |', '|---|---|---|');
-  for (const r of results.ratios) lines.push(`| ${r.what} | ${r.vs} | ${fixed(r.ratio, 2)} |`);
+  lines.push(
+    'Throughput ratio of the medians, and the same from the server\'s CPU time per answer (unprotected ÷ protected), which',
+    'a busy neighbour on a shared machine disturbs far less than throughput.',
+    '',
+  );
+  lines.push('| protected target | vs | req/s ratio | CPU-time ratio | extra CPU µs per answer |', '|---|---|---|---|---|');
+  for (const r of results.ratios) {
+    lines.push(`| ${r.what} | ${r.vs} | ${fixed(r.ratio, 2)} | ${fixed(r.cpuRatio, 2)} | ${fixed(r.extraCpuUs, 1)} |`);
+  }
   lines.push('', '## Against the peer SDKs (whoami jwt, JSON framing, stateless ÷ peer)', '');
   lines.push('| peer | conns | peer req/s | whoami jwt req/s | ratio |', '|---|---|---|---|---|');
   for (const p of results.peers) lines.push(`| ${p.peer} | ${p.connections} | ${fixed(p.peerRps, 0)} | ${fixed(p.oursRps, 0)} | ${fixed(p.ratio, 1)}× |`);
@@ -102,7 +121,12 @@ export function renderMarkdown(results) {
   lines.push('| target | ratio |', '|---|---|');
   for (const s of results.scaling) lines.push(`| ${s.what} | ${fixed(s.ratio, 2)} |`);
   lines.push('', '## Memory (resident set size)', '');
-  lines.push('| target | idle MiB (after start and one call) | peak MiB (whole run, c256 included) |', '|---|---|---|');
+  lines.push(
+    'Idle: after start and one call. Peak: the whole run. The peak of each cell alone is in the first table; 2025-11-25 cells hold',
+    'one rmcp session per connection (256 at c256), which is most of the JSON targets\' whole-run peak.',
+    '',
+  );
+  lines.push('| target | idle MiB | peak MiB (whole run) |', '|---|---|---|');
   for (const m of results.memory) lines.push(`| ${m.target} | ${fixed(m.idleMiB, 1)} | ${fixed(m.peakMiB, 1)} |`);
   const u = results.upstream;
   lines.push('', '## Upstream calls (counted in the authorization server\'s log)', '');

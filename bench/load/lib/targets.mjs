@@ -3,7 +3,7 @@
 // whoami servers. Each target knows how to get a token for itself and what its answers must
 // contain.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { ROOT } from '../../../tests/interop/lib/examples.mjs';
@@ -26,6 +26,28 @@ export function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
   return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
+}
+
+/**
+ * Resets a process's peak RSS (VmHWM) to its current RSS, so that the next `memory(pid)` gives
+ * the peak since now (Linux ≥ 4.0, `/proc/<pid>/clear_refs`). Returns false where unsupported.
+ */
+export function resetPeak(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** CPU time (user + system, all threads) a running process has used so far, in seconds. */
+export function cpuSeconds(pid) {
+  // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
 /**

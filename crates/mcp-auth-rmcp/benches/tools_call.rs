@@ -22,7 +22,7 @@
 //! * `protected/jwt-rs256`, `protected/jwt-rs256-uncached`: RSA-2048 keys.
 //!
 //! Groups: `tools_call/auth_parts` times the pieces of warm authentication alone (credential
-//! extraction, SHA-256 and BLAKE3 (the cache key) of the token, a verification, a cache hit, an `AuthInfo` clone);
+//! extraction, SHA-256 (the cache key) of the token, a verification, a cache hit, an `AuthInfo` clone);
 //! `tools_call/in_process` drives an axum `Router` with `tower::ServiceExt::oneshot` on a
 //! current-thread runtime (one core, no sockets); `tools_call/loopback` sends the same requests
 //! over HTTP/1.1 keep-alive connections to `axum::serve` on 127.0.0.1 (server on its own
@@ -523,16 +523,13 @@ fn auth_parts(group: &mut BenchmarkGroup<'_, WallTime>, rt: &Runtime, issuer: &I
         b.iter(|| mcp_auth::credentials::extract_bearer(black_box(&headers), &uri, max).unwrap());
     });
     let token = BearerToken::new(issuer.es256_token.as_str());
-    group.bench_function("sha256(token)", |b| {
+    group.bench_function("sha256(token) (the cache key)", |b| {
         b.iter(|| {
             aws_lc_rs::digest::digest(
                 &aws_lc_rs::digest::SHA256,
                 black_box(token.secret().as_bytes()),
             )
         });
-    });
-    group.bench_function("blake3(token) (the cache key)", |b| {
-        b.iter(|| blake3::hash(black_box(token.secret().as_bytes())));
     });
     for (name, verifier, token) in [
         (

@@ -2,15 +2,19 @@
 //!
 //! For RS256, ES256 and EdDSA tokens with ~650 bytes of RFC 9068 style claims, in one run:
 //!
-//! * `jwt_verifier`: [`JwtVerifier`] with a pinned key set (no network), through the
-//!   [`TokenVerifier`] trait, polled once (it never waits when keys are pinned);
+//! * `jwt_verifier`: [`JwtVerifier`] with a pinned key set (no network) and **no result cache**
+//!   (`without_cache`): every call checks the signature and the claims, as for a token seen
+//!   for the first time; through the [`TokenVerifier`] trait, polled once (it never waits when
+//!   keys are pinned);
+//! * `jwt_verifier_warm`: the default [`JwtVerifier`], which remembers a verified token: the
+//!   cost of every later request with the same token;
 //! * `raw_unparsed`: aws-lc-rs `UnparsedPublicKey::verify` of the same signing input (what
 //!   `jsonwebtoken` calls: the key is parsed on every verification);
 //! * `raw_parsed`: aws-lc-rs `ParsedPublicKey::verify_sig` (the crypto floor);
 //! * `jsonwebtoken_decode`: `jsonwebtoken::decode` with an equivalent `Validation`.
 //!
-//! Targets: `jwt_verifier` throughput ≥ 0.85 × `raw_unparsed` for RS256, ≥ 0.9 × for ES256
-//! and EdDSA. Run with `cargo bench -p mcp-auth --bench verify`.
+//! Targets: cold `jwt_verifier` throughput ≥ 0.85 × `raw_unparsed` for RS256, ≥ 0.9 × for
+//! ES256 and EdDSA. Run with `cargo bench -p mcp-auth --bench verify`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -183,12 +187,14 @@ fn bench(c: &mut Criterion) {
             claims().to_string().len()
         );
 
-        let verifier = JwtVerifier::new(RESOURCE)
+        let warm = JwtVerifier::new(RESOURCE)
             .unwrap()
             .with_static_jwks(ISSUER, jwks.as_bytes())
             .unwrap();
+        let verifier = warm.clone().without_cache();
         let bearer = BearerToken::new(token.as_str());
         ready(verifier.verify(&bearer)).expect("the benchmark token verifies");
+        ready(warm.verify(&bearer)).expect("the benchmark token verifies");
 
         let public = case.public_bytes();
         let unparsed = UnparsedPublicKey::new(case.raw_alg, public.clone());
@@ -210,6 +216,9 @@ fn bench(c: &mut Criterion) {
         group.measurement_time(Duration::from_secs(5));
         group.bench_function("jwt_verifier", |b| {
             b.iter(|| ready(verifier.verify(black_box(&bearer))).unwrap());
+        });
+        group.bench_function("jwt_verifier_warm", |b| {
+            b.iter(|| ready(warm.verify(black_box(&bearer))).unwrap());
         });
         group.bench_function("raw_unparsed", |b| {
             b.iter(|| {
@@ -256,10 +265,12 @@ fn interleaved_ratios() {
         let (input, sig) = token.rsplit_once('.').unwrap();
         let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
         let input = input.as_bytes().to_vec();
+        // Cold: no result cache, so every call is a full verification.
         let verifier = JwtVerifier::new(RESOURCE)
             .unwrap()
             .with_static_jwks(ISSUER, jwks.as_bytes())
-            .unwrap();
+            .unwrap()
+            .without_cache();
         let bearer = BearerToken::new(token.as_str());
         let public = case.public_bytes();
         let parsed = ParsedPublicKey::new(case.raw_alg, &public).unwrap();

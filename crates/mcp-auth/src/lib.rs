@@ -119,6 +119,10 @@
 //! # }
 //! ```
 //!
+//! For many concurrent connections, a binary allocator made for servers (the examples use
+//! jemalloc through `tikv-jemallocator`) does noticeably better than the system allocator; see
+//! the repository's `docs/perf/results.md`.
+//!
 //! ## Security
 //!
 //! * **Audience binding.** [`JwtVerifier`] requires `aud` to name the resource (RFC 8707, MCP

@@ -1,7 +1,7 @@
 //! The token verifier chosen by `MCP_AUTH_VERIFIER`.
 //!
 //! No [`CachedVerifier`](mcp_auth::verify::CachedVerifier) is added: every verifier of the core
-//! crate already remembers verified tokens by default (key: BLAKE3 digest of the token; bounded,
+//! crate already remembers verified tokens by default (key: SHA-256 digest of the token; bounded,
 //! never past the token's expiry).
 
 use mcp_auth::verify::{ClientAuth, IntrospectionVerifier, UserinfoVerifier};

@@ -36,7 +36,9 @@ fn main() -> ExitCode {
 fn run(input: &str, output: &str) -> Result<(), String> {
     let text = std::fs::read_to_string(input).map_err(|e| format!("cannot read {input}: {e}"))?;
     let results: Value = serde_json::from_str(&text).map_err(|e| format!("{input}: {e}"))?;
-    let bars = bars(&results)?;
+    let mut bars = bars(&results)?;
+    // The chart's rows count from the bottom: reverse so the first cell is on top.
+    bars.reverse();
     if bars.is_empty() {
         return Err(format!("{input} has no cells"));
     }
@@ -89,6 +91,7 @@ fn draw(bars: &[Bar], output: &str) -> Result<(), Box<dyn std::error::Error>> {
     chart
         .configure_mesh()
         .disable_y_mesh()
+        .max_light_lines(0)
         .y_labels(bars.len())
         .y_label_formatter(&|segment| match segment {
             SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => usize::try_from(*i)

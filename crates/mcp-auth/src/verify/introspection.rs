@@ -18,7 +18,7 @@
 //! 7. `sub` a non-empty string (unless [`IntrospectionVerifier::allow_missing_subject`]),
 //!    `client_id`, and scopes from `scope` ([`InvalidClaims`]).
 //!
-//! Results are cached (key: BLAKE3 digest of the token; default 60 s, 10 000 tokens, never past
+//! Results are cached (key: SHA-256 digest of the token; default 60 s, 10 000 tokens, never past
 //! `exp`); failures are never cached (RFC 7662 §4).
 //!
 //! [`Unavailable`]: crate::VerifyErrorKind::Unavailable

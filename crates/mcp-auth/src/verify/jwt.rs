@@ -24,7 +24,7 @@
 //!
 //! # Result cache
 //!
-//! A verified token is remembered by default (key: BLAKE3 digest of the token; at most 60 s and
+//! A verified token is remembered by default (key: SHA-256 digest of the token; at most 60 s and
 //! 10 000 tokens; never past the token's `exp`; failures never cached), so a client that sends
 //! the same token on every request pays for its signature once. Measured on the crate's
 //! `tools_call` benchmark, this is what brings a protected ES256 `tools/call` from about 0.23×

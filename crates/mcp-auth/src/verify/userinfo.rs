@@ -51,7 +51,7 @@ const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// Verifies access tokens by calling the issuer's userinfo endpoint (see the
 /// [module documentation](self)).
 ///
-/// Results are cached (key: BLAKE3 digest of the token; default 60 s and 10 000 tokens, never past
+/// Results are cached (key: SHA-256 digest of the token; default 60 s and 10 000 tokens, never past
 /// the token's `exp` when the token is a JWT); failures are never cached. The identity has the
 /// server's issuer, `sub` as subject, the userinfo fields as claims, and scopes from a `scope`
 /// field if the response has one (see [`with_scope_claim`](Self::with_scope_claim)).
