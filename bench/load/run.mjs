@@ -103,12 +103,14 @@ function installPeers() {
 function targetsFor(issuers, peersDir) {
   const targets = [];
   for (const mode of ['none', 'jwt', 'introspection', 'userinfo']) {
-    for (const framing of ['json', 'sse']) {
-      const target = rustTarget({ mode, framing, issuers });
-      // 2025-11-25 sessions are always streamed by rmcp: measured once per mode, on the default.
-      if (framing === 'sse') target.protocols = ['stateless'];
-      targets.push(target);
-    }
+    // One process per protocol, so that each one's memory is its own: the 2025-11-25 cells
+    // keep one rmcp session per connection open for the whole run. Sessions are always
+    // streamed by rmcp, so they are measured once per mode, on the default framing.
+    targets.push(
+      rustTarget({ mode, framing: 'json', issuers, protocols: ['stateless'] }),
+      rustTarget({ mode, framing: 'sse', issuers, protocols: ['stateless'] }),
+      rustTarget({ mode, framing: 'json', issuers, protocols: ['session'] }),
+    );
   }
   if (peersDir) {
     targets.push(

@@ -122,8 +122,8 @@ export function renderMarkdown(results) {
   for (const s of results.scaling) lines.push(`| ${s.what} | ${fixed(s.ratio, 2)} |`);
   lines.push('', '## Memory (resident set size)', '');
   lines.push(
-    'Idle: after start and one call. Peak: the whole run. The peak of each cell alone is in the first table; 2025-11-25 cells hold',
-    'one rmcp session per connection (256 at c256), which is most of the JSON targets\' whole-run peak.',
+    'Idle: after start and one call. Peak: the whole run (each cell\'s own peak is in the first table). The `sessions` targets',
+    'serve the 2025-11-25 cells and keep one rmcp session per connection open (16 + 256) for the whole run.',
     '',
   );
   lines.push('| target | idle MiB | peak MiB (whole run) |', '|---|---|---|');
@@ -131,7 +131,7 @@ export function renderMarkdown(results) {
   const u = results.upstream;
   lines.push('', '## Upstream calls (counted in the authorization server\'s log)', '');
   lines.push(
-    `Over ${fixed(u.elapsedS, 0)} s of load (verified-token cache TTL ${u.tokenCacheTtlS} s), with one token per introspection or userinfo target (two targets each: JSON and SSE framing):`,
+    `Over ${fixed(u.elapsedS, 0)} s of load (verified-token cache TTL ${u.tokenCacheTtlS} s), with one token per introspection or userinfo target:`,
     '',
     '| endpoint | calls | tokens | calls per token per TTL window |',
     '|---|---|---|---|',

@@ -52,16 +52,18 @@ export function cpuSeconds(pid) {
 
 /**
  * The Rust targets: whoami (release) with `mode` `none` (MCP_AUTH_INSECURE_NO_AUTH) or a
- * verifier (`jwt`, `introspection`, `userinfo`), and `framing` `json` or `sse`.
+ * verifier (`jwt`, `introspection`, `userinfo`), `framing` `json` or `sse`, measured on
+ * `protocols` (`stateless`, `session`).
  */
-export function rustTarget({ mode, framing, issuers }) {
-  const name = `whoami ${mode === 'none' ? 'unprotected' : mode} ${framing}`;
+export function rustTarget({ mode, framing, issuers, protocols }) {
+  const sessions = protocols.includes('session');
+  const name = `whoami ${mode === 'none' ? 'unprotected' : mode} ${sessions ? 'sessions' : framing}`;
   return {
     name,
     kind: 'rust',
     mode,
     framing,
-    protocols: ['stateless', 'session'],
+    protocols,
     async start(t, cpu) {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
