@@ -84,6 +84,8 @@ const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits)
 /** docs/perf/results.md. */
 export function renderMarkdown(results) {
   const lines = [];
+  /** A `##` section: its title, then the lines of its paragraph, if any. */
+  const section = (title, ...paragraph) => lines.push('', `## ${title}`, '', ...(paragraph.length ? [...paragraph, ''] : []));
   const { settings, machine } = results;
   lines.push('# Load results: whoami over real sockets, side by side with the peers', '');
   lines.push(
@@ -104,35 +106,34 @@ export function renderMarkdown(results) {
       `| ${row.target} | ${protocol} | ${row.connections} | ${fixed(row.rps, 0)} | ${row.rpsRuns.join(' / ')} | ${fixed(row.p50Ms, 2)} | ${fixed(row.p99Ms, 2)} | ${fixed(row.cpuUsPerRequest, 1)} | ${fixed(row.serverBusy * 100, 0)} % | ${fixed(row.peakMiB, 1)} | ${row.checked} | ${row.errors} |`,
     );
   }
-  lines.push('', '## Protected ÷ unprotected (same framing, protocol and connections, same run)', '');
-  lines.push(
+  section(
+    'Protected ÷ unprotected (same framing, protocol and connections, same run)',
     'Throughput ratio of the medians, and the same from the server\'s CPU time per answer (unprotected ÷ protected), which',
     'a busy neighbour on a shared machine disturbs far less than throughput.',
-    '',
   );
   lines.push('| protected target | vs | req/s ratio | CPU-time ratio | extra CPU µs per answer |', '|---|---|---|---|---|');
   for (const r of results.ratios) {
     lines.push(`| ${r.what} | ${r.vs} | ${fixed(r.ratio, 2)} | ${fixed(r.cpuRatio, 2)} | ${fixed(r.extraCpuUs, 1)} |`);
   }
-  lines.push('', '## Against the peer SDKs (whoami jwt, JSON framing, stateless ÷ peer)', '');
+  section('Against the peer SDKs (whoami jwt, JSON framing, stateless ÷ peer)');
   lines.push('| peer | conns | peer req/s | whoami jwt req/s | ratio |', '|---|---|---|---|---|');
   for (const p of results.peers) lines.push(`| ${p.peer} | ${p.connections} | ${fixed(p.peerRps, 0)} | ${fixed(p.oursRps, 0)} | ${fixed(p.ratio, 1)}× |`);
-  lines.push('', '## c256 ÷ c16', '');
+  section('c256 ÷ c16');
   lines.push('| target | ratio |', '|---|---|');
   for (const s of results.scaling) lines.push(`| ${s.what} | ${fixed(s.ratio, 2)} |`);
-  lines.push('', '## Memory (resident set size)', '');
-  lines.push(
+  section(
+    'Memory (resident set size)',
     'Idle: after start and one call. Peak: the whole run (each cell\'s own peak is in the first table). The `sessions` targets',
     'serve the 2025-11-25 cells and keep one rmcp session per connection open (16 + 256) for the whole run.',
-    '',
   );
   lines.push('| target | idle MiB | peak MiB (whole run) |', '|---|---|---|');
   for (const m of results.memory) lines.push(`| ${m.target} | ${fixed(m.idleMiB, 1)} | ${fixed(m.peakMiB, 1)} |`);
   const u = results.upstream;
-  lines.push('', '## Upstream calls (counted in the authorization server\'s log)', '');
-  lines.push(
+  section(
+    'Upstream calls (counted in the authorization server\'s log)',
     `Over ${fixed(u.elapsedS, 0)} s of load (verified-token cache TTL ${u.tokenCacheTtlS} s), with one token per introspection or userinfo target:`,
-    '',
+  );
+  lines.push(
     '| endpoint | calls | tokens | calls per token per TTL window |',
     '|---|---|---|---|',
   );
