@@ -137,15 +137,12 @@ function targetsFor(issuers, peersDir) {
 
 /** The request of a cell: URL, body, header fields. */
 function requestOf(target, protocol) {
-  const { url, token, sessionId } = target.running;
-  // The peers serve one stateless request per call in their fastest documented setup; they
-  // speak 2025-11-25 (see bench/load/peers/README.md).
-  const wire = protocol === 'peer' ? 'peer' : protocol;
-  const headers =
-    wire === 'peer'
-      ? { ...callHeaders('session', { token }) }
-      : callHeaders(protocol, { token, sessionId: protocol === 'session' ? sessionId : undefined });
-  return { url, body: callBody(wire === 'peer' ? 'session' : protocol), headers };
+  const { url, token } = target.running;
+  // The peers serve each request statelessly in their fastest documented setup, speaking
+  // 2025-11-25 without a session (see bench/load/peers/README.md).
+  const wire = protocol === 'peer' ? 'session' : protocol;
+  const sessionId = protocol === 'session' ? target.running.sessionId : undefined;
+  return { url, body: callBody(wire), headers: callHeaders(wire, { token, sessionId }) };
 }
 
 async function main() {

@@ -74,14 +74,3 @@ export async function openSession(url, token) {
   }
   return sessionId;
 }
-
-/** One `tools/call whoami`; resolves to `{ status, contentType, body }`. */
-export async function callOnce(url, protocol, options = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: callHeaders(protocol, options),
-    body: callBody(protocol),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
-}

@@ -67,6 +67,7 @@ export function summarize({ opts, cells, targets, upstream, machine, protocols }
     cells: rows,
     memory: targets.map((target) => ({
       target: target.name,
+      mode: target.mode,
       idleMiB: mib(target.idle.rssKiB),
       // Peaks are reset before each cell, so the whole run's peak is the largest cell peak.
       peakMiB: Math.max(mib(target.peak.peakKiB), ...rows.filter((r) => r.target === target.name).map((r) => r.peakMiB)),
@@ -138,7 +139,8 @@ export function renderMarkdown(results) {
     '|---|---|---|---|',
   );
   const windows = Math.max(1, Math.ceil(u.elapsedS / u.tokenCacheTtlS));
-  const tokens = (mode) => results.memory.filter((m) => m.target.includes(` ${mode} `)).length;
+  // Each target has its own token.
+  const tokens = (mode) => results.memory.filter((m) => m.mode === mode).length;
   for (const [endpoint, mode] of [
     ['introspection', 'introspection'],
     ['userinfo', 'userinfo'],

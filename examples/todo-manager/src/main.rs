@@ -3,9 +3,10 @@
 use std::process::ExitCode;
 
 /// jemalloc rather than the system allocator: an MCP server allocates and frees small objects
-/// on every request from every connection, and glibc's allocator fragments under many
-/// concurrent connections (measured with `bench/load`: about 20 % more throughput and half
-/// the peak memory at 256 connections with jemalloc). Your own server can do the same.
+/// on every request. Measured side by side on the release whoami (unprotected, 2026-07-28,
+/// wrk on loopback): 13 % less CPU per answer than glibc's allocator, +15 % throughput at 16
+/// connections and +18 % at 256, for about 10 % more peak memory. Your own server can do the
+/// same.
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
